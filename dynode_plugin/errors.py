@@ -1,0 +1,29 @@
+"""Errors a user can act on.
+
+Everything the library raises because of bad *input* is a :class:`DynodeInputError`
+(the CLI turns it into a one-line message and exit code 2). Anything else is a bug
+and keeps its traceback.
+"""
+
+
+class DynodeError(Exception):
+    """Base class of the errors dynode-plugin raises on purpose."""
+
+
+class DynodeInputError(DynodeError, ValueError):
+    """Bad input: the message says what was wrong and what to do about it."""
+
+
+class MissingWeightsError(DynodeInputError, FileNotFoundError):
+    """A weights file is needed and was not found where we looked.
+
+    The message names the file, every place searched and how to get the file.
+    """
+
+    def __init__(self, what: str, filename: str, searched, how_to_get: str):
+        self.filename = filename
+        self.searched = [str(s) for s in searched]
+        where = "\n".join(f"  - {s}" for s in self.searched) or "  (nowhere)"
+        super().__init__(
+            f"{what}: weights file '{filename}' not found. Looked in:\n{where}\n{how_to_get}"
+        )

@@ -1,0 +1,100 @@
+"""The dynode hook specifications: the whole plugin contract, documented here.
+
+dynode-plugin uses `pluggy <https://pluggy.readthedocs.io>`_ under the project
+name ``"dynode"``. A plugin is any module or object with functions decorated by
+``dynode_plugin.hookimpl`` whose names match the hooks below. Plugins are found
+in this order:
+
+1. the default plugins shipped with the package (``dynode_plugin.plugins.DEFAULT_PLUGINS``:
+   the core dynamics models, the built-in metrics and encoders, the toy host, and
+   the STIT / Latent Transformer / TCSVE adapters) -- they are ordinary plugins;
+2. third-party plugins advertised under the setuptools entry-point group ``dynode``
+   (``[options.entry_points] dynode = myname = mypkg.dynode_plugin``), unless the
+   environment variable ``DYNODE_DISABLE_PLUGIN_AUTOLOAD`` is set to a true value.
+
+Every hook is a *registration* hook: dynode passes a ``register`` callable and the
+plugin calls it once per thing it provides. ``register`` accepts either
+
+* a class with a class attribute ``id`` (a short lowercase name such as ``"toy"``)
+  and, optionally, ``summary`` (one line for ``dynode plugins``), or
+* a lazy reference ``register(Lazy(id, "package.module:ClassName", summary))`` so that
+  nothing heavy (torch models, host code, weights) is imported until that entry is
+  actually used. Discovery must stay cheap.
+
+A plugin that raises while being imported or while registering is reported with a
+warning (and listed under "failed" by ``dynode plugins``); it never takes the CLI down.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import click
+import pluggy
+
+hookspec = pluggy.HookspecMarker("dynode")
+
+Register = Callable[..., None]
+
+
+@hookspec
+def dynode_register_hosts(register: Register) -> None:
+    """Register host classes: the three host steps around the dynamics model.
+
+    A host is what turns frames into latents and back (the embedded ``toy`` world,
+    STIT, Latent Transformer, TCSVE). Each registered class subclasses
+    :class:`dynode_plugin.hosts.Host` and implements ``edit_names()``,
+    ``edit(latents, name, strength)`` and, when the host can do them on its own,
+    ``invert(frames)`` and ``synthesize(latents)``. Its ``id`` is what
+    ``dynode edit --host ID`` and ``dynode batch --host ID`` accept.
+
+    Example::
+
+        @hookimpl
+        def dynode_register_hosts(register):
+            register(Lazy("myhost", "my_pkg.host:MyHost", "my GAN + inverter"))
+    """
+
+
+@hookspec
+def dynode_register_dynamics(register: Register) -> None:
+    """Register dynamics models: classes with the :class:`DynamicsModel` API.
+
+    A dynamics model has ``fit(latents, times=None, mask=None)``, ``predict(times)``,
+    ``propagate(edited_first, mode=...)``, ``save(path)`` and ``load(path)``. The
+    neural ODE (``ode``) and the baselines (``linear``, ``spline``) are registered
+    by the default plugin ``dynode_plugin.dynamics.plugin``; ``--model ID`` on the
+    CLI picks one.
+    """
+
+
+@hookspec
+def dynode_register_metrics(register: Register) -> None:
+    """Register metrics: classes with ``id`` (e.g. ``"tl-id"``) computing one number.
+
+    The built-in metrics are TL-ID, TG-ID, ACD (MoCoGAN's definition and the
+    ``acd-source`` variant), FVD, MSE and SSIM; ``dynode metrics --metrics a,b``
+    picks by ``id``. See :mod:`dynode_plugin.metrics` for the metric interface.
+    """
+
+
+@hookspec
+def dynode_register_encoders(register: Register) -> None:
+    """Register encoders: networks that embed frames or clips for the metrics.
+
+    Identity encoders (dlib ResNet, ArcFace IR-SE50, the toy world's appearance
+    encoder) embed single frames; video encoders (I3D for FVD) embed 16-frame
+    clips. ``dynode metrics --identity-encoder ID`` / ``--video-encoder ID`` pick by
+    ``id``. Heavy imports and weights must load lazily, on first use.
+    """
+
+
+@hookspec
+def dynode_register_commands(cli: click.Group) -> None:
+    """Add click commands or groups to the ``dynode`` command line.
+
+    Called once when the CLI starts, with the top-level ``dynode`` group; call
+    ``cli.add_command(my_group)``. Host adapters add their groups this way
+    (``dynode stit``, ``dynode lt``, ``dynode tcsve``), as do ``dynode demo``,
+    ``dynode edit``, ``dynode metrics`` and ``dynode batch``. Keep the module that
+    defines the commands light: import heavy things inside the command body.
+    """
