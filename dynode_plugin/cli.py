@@ -55,7 +55,25 @@ def build_cli() -> click.Group:
     return cli
 
 
+def _one_line_warnings() -> None:
+    """Plugin warnings on the CLI: one line on stderr, not a source excerpt."""
+    import warnings
+
+    from .plugins import PluginWarning
+
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, PluginWarning):
+            click.echo(f"warning: {message}", err=True)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
 def main(argv=None) -> None:
+    _one_line_warnings()
     build_cli()
     cli.main(args=argv, prog_name="dynode")
 

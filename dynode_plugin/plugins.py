@@ -40,6 +40,10 @@ DEFAULT_PLUGINS: List[str] = [
 KINDS = ("hosts", "dynamics", "metrics", "encoders")
 
 
+class PluginWarning(RuntimeWarning):
+    """A plugin failed to load or register and was skipped."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Lazy:
     """A registry entry whose class is imported only when used (``"pkg.mod:Class"``)."""
@@ -142,7 +146,7 @@ class Registry:
     def _fail(self, plugin: str, where: str, exc: BaseException) -> None:
         msg = f"{type(exc).__name__}: {exc}"
         self.failed.append({"plugin": plugin, "where": where, "error": msg})
-        warnings.warn(f"dynode: plugin '{plugin}' failed in {where} and was skipped ({msg})", RuntimeWarning, stacklevel=2)
+        warnings.warn(f"dynode: plugin '{plugin}' failed in {where} and was skipped ({msg})", PluginWarning, stacklevel=2)
 
 
 def _ref_text(ref: Any) -> str:

@@ -1,0 +1,153 @@
+"""DynamicsModel: the paper's neural ODE over a clip's latents, made fast and usable.
+
+``DynamicsModel(**settings).fit(latents, times, mask)`` learns dz/dt = f(z, t) in the
+clip's PCA motion subspace (see :mod:`.subspace`), then
+
+* ``predict(times)`` gives latents at any time (interpolation, irregular or missing frames);
+* ``propagate(edited_first, mode=...)`` carries an edit of frame 0 to every frame.
+
+The part of each latent outside the subspace is never lost: observed frames keep
+their own residual (interpolated in between) and an edit's out-of-subspace part is
+carried as a constant.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Dict, Optional
+
+import torch
+
+from .base import BaseDynamics, interp_rows, torch_threads
+from .config import ODEConfig
+from .fitting import ExtraLoss, FitReport, train_field
+from .solver import flow, rollout
+from .subspace import Subspace
+from .vector_field import VectorField
+
+
+class DynamicsModel(BaseDynamics):
+    """Neural-ODE latent dynamics (``id = "ode"``). Settings: see :class:`ODEConfig`."""
+
+    id = "ode"
+    summary = "neural ODE dz/dt = f(z, t) in the clip's motion subspace (DynODE)"
+    modes = ("offset", "flow", "reintegrate")
+
+    def __init__(self, config: Optional[ODEConfig] = None, **settings: Any):
+        super().__init__()
+        if config is not None and settings:
+            config = ODEConfig.from_dict({**config.to_dict(), **settings})
+        self.config = (config or ODEConfig.from_dict(settings)).validate()
+        self.subspace: Optional[Subspace] = None
+        self.field: Optional[VectorField] = None
+
+    # -- fitting --------------------------------------------------------------------------
+    def _fit(self, progress: bool = True, extra_loss: Optional[ExtraLoss] = None) -> None:
+        cfg = self.config
+        t_start = time.perf_counter()
+        with torch_threads(cfg.threads), torch.random.fork_rng():
+            torch.manual_seed(cfg.seed)
+            self.subspace = Subspace.fit(self.observed, cfg.subspace_dim)
+            coords = self.subspace.encode(self.observed)
+            tau = self.obs_tau.float()
+            self.field = VectorField(self.subspace.dim, cfg.hidden, cfg.depth, cfg.activation, cfg.time_dependent)
+            residuals = self.subspace.residual(self.observed)
+            obs_index = torch.full((len(self.mask),), -1, dtype=torch.long)
+            obs_index[self.mask] = torch.arange(int(self.mask.sum()))
+
+            def decode(c, target_obs):  # full latents of predicted states, for caller-supplied losses
+                return (self.subspace.decode(c) + residuals[target_obs]).reshape(len(c), *self.shape)
+
+            losses = train_field(self.field, coords, tau, cfg, self._max_step(), extra_loss,
+                                 decode if extra_loss is not None else None, progress)
+            self.field.eval()
+        seconds = time.perf_counter() - t_start
+        with torch_threads(cfg.threads), torch.no_grad():
+            obs_mse = float(((self._predict_flat(self.obs_tau) - self.observed) ** 2).mean())
+            roll = self._rollout_at(self.subspace.encode(self.first_latent()), self.obs_tau)
+            roll_mse = float(((self.subspace.decode(roll) + self._residual_at(self.obs_tau) - self.observed) ** 2).mean())
+        self.report = FitReport(model=self.id, steps=cfg.steps, seconds=seconds, losses=losses, n_frames=len(self.mask),
+                                n_observed=len(self.observed), subspace_dim=self.subspace.dim if self.subspace.basis is not None else None,
+                                explained_variance=getattr(self.subspace, "explained", None), observed_mse=obs_mse,
+                                rollout_mse=roll_mse, solver=cfg.solver)
+
+    def _max_step(self) -> float:
+        return float(torch.diff(self.obs_tau).min()) / self.config.substeps
+
+    # -- prediction -----------------------------------------------------------------------
+    def _rollout_at(self, c0: torch.Tensor, tau: torch.Tensor, t0: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """States at ``tau`` (any order) integrating ``c0`` from ``t0`` (default frame 0's time), forwards and backwards."""
+        t0 = (self.tau(self.times[:1]) if t0 is None else t0.reshape(1)).float()
+        tq = tau.float()
+        out = torch.empty(len(tq), c0.numel())
+        for sign in (1, -1):
+            sel = (tq >= t0) if sign == 1 else (tq < t0)
+            if not sel.any():
+                continue
+            uniq, inv = torch.unique(tq[sel], sorted=True, return_inverse=True)
+            at_t0 = uniq == t0
+            rest = uniq[~at_t0] if sign == 1 else uniq[~at_t0].flip(0)
+            states = rollout(self.field, c0, torch.cat([t0, rest]), self.config, self._max_step())[1:]
+            if sign == -1:
+                states = states.flip(0)
+            if at_t0.any():  # the query at t0 itself is the starting state
+                states = torch.cat([c0.reshape(1, -1), states])
+            out[sel] = states[inv]
+        return out
+
+    def _subspace_coords(self, tau: torch.Tensor) -> torch.Tensor:
+        tq = tau.float()
+        coords = self.subspace.encode(self.observed)
+        if self.config.predict == "rollout":
+            return self._rollout_at(coords[0], tq, self.obs_tau[:1])  # the paper: from the first observation only
+        tk = self.obs_tau.float()
+        n = len(tk)
+        j = torch.searchsorted(tk, tq, right=True)
+        i = j - 1
+        has_left, has_right = i >= 0, j < n
+        ic, jc = i.clamp(0, n - 1), j.clamp(0, n - 1)
+        # forward from the observation on the left, backward from the one on the right: one batched solve
+        starts = torch.cat([coords[ic], coords[jc]])
+        t_from = torch.cat([tk[ic], tk[jc]])
+        ends = flow(self.field, starts, t_from, torch.cat([tq, tq]), self.config, self._max_step())
+        fwd, bwd = ends[: len(tq)], ends[len(tq):]
+        w = ((tq - tk[ic]) / (tk[jc] - tk[ic]).clamp_min(1e-12)).clamp(0, 1)
+        w = torch.where(has_left & has_right, w, torch.where(has_left, torch.zeros_like(w), torch.ones_like(w)))
+        return fwd * (1 - w[:, None]) + bwd * w[:, None]
+
+    def _residual_at(self, tau: torch.Tensor) -> torch.Tensor:
+        if self.config.residual == "none" or self.subspace.basis is None:
+            return torch.zeros(len(tau), self.observed.shape[1])
+        return interp_rows(tau, self.obs_tau, self.subspace.residual(self.observed))
+
+    def _predict_flat(self, tau: torch.Tensor) -> torch.Tensor:
+        with torch_threads(self.config.threads):
+            return self.subspace.decode(self._subspace_coords(tau)) + self._residual_at(tau)
+
+    def _propagate_flat(self, z0p: torch.Tensor, tau: torch.Tensor, mode: str) -> torch.Tensor:
+        sub = self.subspace
+        z0 = self.first_latent()
+        with torch_threads(self.config.threads):
+            edited = self._rollout_at(sub.encode(z0p[None])[0], tau)
+            if mode == "reintegrate":  # the paper: integrate from the edited frame 0; its residual carried as is
+                return sub.decode(edited) + sub.residual(z0p[None])
+            # flow: the fitted trajectory plus the difference of the two flows, plus the out-of-subspace edit
+            original = self._rollout_at(sub.encode(z0[None])[0], tau)
+            delta_in = (edited - original) * sub.scale
+            delta_in = delta_in if sub.basis is None else delta_in @ sub.basis.T
+            delta_out = sub.residual(z0p[None]) - sub.residual(z0[None])
+            return self._predict_flat(tau) + delta_in + delta_out
+
+    # -- save / load -------------------------------------------------------------------------
+    def config_dict(self) -> Dict[str, Any]:
+        return self.config.to_dict()
+
+    def _state(self) -> Dict[str, torch.Tensor]:
+        state = {f"field.{k}": v for k, v in self.field.state_dict().items()}
+        state.update(self.subspace.state_dict())
+        return state
+
+    def _set_state(self, tensors: Dict[str, torch.Tensor], meta: Dict[str, Any]) -> None:
+        self.subspace = Subspace.from_state_dict(tensors)
+        self.field = VectorField(self.subspace.dim, self.config.hidden, self.config.depth, self.config.activation, self.config.time_dependent)
+        self.field.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("field.")})
+        self.field.eval()

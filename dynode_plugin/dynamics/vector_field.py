@@ -1,0 +1,37 @@
+"""The learned vector field f(c, t) of the paper's Eq. 4.
+
+An MLP: input layer, DEPTH repeating (Linear, activation) modules (the paper's
+"second and third layers together form a repeating module"), output layer. Time is
+an input (non-autonomous), unlike the authors' demo; there is no division of the
+output by its norm (that fixes the speed and cannot fit real trajectories).
+The output layer starts at zero so the initial flow is the identity map.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+_ACT = {"silu": nn.SiLU, "tanh": nn.Tanh, "elu": nn.ELU, "softplus": nn.Softplus}
+
+
+class VectorField(nn.Module):
+    def __init__(self, dim: int, hidden: int = 128, depth: int = 2, activation: str = "silu", time_dependent: bool = True):
+        super().__init__()
+        self.time_dependent = time_dependent
+        act = _ACT[activation]
+        layers = [nn.Linear(dim + int(time_dependent), hidden), act()]
+        for _ in range(depth):
+            layers += [nn.Linear(hidden, hidden), act()]
+        out = nn.Linear(hidden, dim)
+        nn.init.zeros_(out.weight)
+        nn.init.zeros_(out.bias)
+        layers.append(out)
+        self.net = nn.Sequential(*layers)
+        self.nfe = 0  # function evaluations, for reports
+
+    def forward(self, c: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """``c``: [B, dim]; ``t``: [B] (normalised time in [0, 1])."""
+        self.nfe += 1
+        if self.time_dependent:
+            c = torch.cat([c, t.reshape(-1, 1).to(c.dtype).expand(len(c), 1)], dim=1)
+        return self.net(c)
