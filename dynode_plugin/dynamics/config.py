@@ -33,6 +33,7 @@ class ODEConfig:
         exact at observations) or "rollout" (integrate from frame 0 only, the paper's way).
     residual: what happens to the part of each observed latent outside the subspace:
         "interp" (linearly interpolated between observations) or "none" (dropped).
+    zero_init: start the output layer at zero (the initial flow is the identity map).
     """
 
     subspace_dim: Optional[int] = 12
@@ -52,6 +53,7 @@ class ODEConfig:
     grad_clip: float = 1.0
     predict: str = "anchored"
     residual: str = "interp"
+    zero_init: bool = True
     seed: int = 0
     threads: Optional[int] = 1
 
@@ -92,6 +94,7 @@ def paper_config(**overrides: Any) -> ODEConfig:
     """The paper-literal setting: full latent state, dopri5 at torchdiffeq's default
     tolerances, Adam lr 0.01, 5000 steps, 512-wide MLP, rollout from frame 0."""
     base = dict(subspace_dim=None, hidden=512, depth=2, activation="elu", solver="dopri5", rtol=1e-7, atol=1e-9,
-                steps=5000, lr=0.01, lr_final=0.01, predict="rollout", residual="none", grad_clip=0.0)
+                steps=5000, lr=0.01, lr_final=0.01, predict="rollout", residual="none", grad_clip=0.0,
+                zero_init=False, threads=None)
     base.update(overrides)
     return ODEConfig(**base)

@@ -44,7 +44,7 @@ class DynamicsModel(BaseDynamics):
     def _fit(self, progress: bool = True, extra_loss: Optional[ExtraLoss] = None) -> None:
         cfg = self.config
         t_start = time.perf_counter()
-        with torch_threads(cfg.threads), torch.random.fork_rng():
+        with torch_threads(cfg.threads), torch.random.fork_rng(), torch.enable_grad():
             torch.manual_seed(cfg.seed)
             self.subspace = Subspace.fit(self.observed, cfg.subspace_dim)
             coords = self.subspace.encode(self.observed)

@@ -15,7 +15,7 @@ _ACT = {"silu": nn.SiLU, "tanh": nn.Tanh, "elu": nn.ELU, "softplus": nn.Softplus
 
 
 class VectorField(nn.Module):
-    def __init__(self, dim: int, hidden: int = 128, depth: int = 2, activation: str = "silu", time_dependent: bool = True):
+    def __init__(self, dim: int, hidden: int = 128, depth: int = 2, activation: str = "silu", time_dependent: bool = True, zero_init: bool = True):
         super().__init__()
         self.time_dependent = time_dependent
         act = _ACT[activation]
@@ -23,8 +23,9 @@ class VectorField(nn.Module):
         for _ in range(depth):
             layers += [nn.Linear(hidden, hidden), act()]
         out = nn.Linear(hidden, dim)
-        nn.init.zeros_(out.weight)
-        nn.init.zeros_(out.bias)
+        if zero_init:
+            nn.init.zeros_(out.weight)
+            nn.init.zeros_(out.bias)
         layers.append(out)
         self.net = nn.Sequential(*layers)
         self.nfe = 0  # function evaluations, for reports
