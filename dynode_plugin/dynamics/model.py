@@ -49,7 +49,7 @@ class DynamicsModel(BaseDynamics):
             self.subspace = Subspace.fit(self.observed, cfg.subspace_dim)
             coords = self.subspace.encode(self.observed)
             tau = self.obs_tau.float()
-            self.field = VectorField(self.subspace.dim, cfg.hidden, cfg.depth, cfg.activation, cfg.time_dependent)
+            self.field = VectorField(self.subspace.dim, cfg.hidden, cfg.depth, cfg.activation, cfg.time_dependent, cfg.zero_init)
             residuals = self.subspace.residual(self.observed)
             obs_index = torch.full((len(self.mask),), -1, dtype=torch.long)
             obs_index[self.mask] = torch.arange(int(self.mask.sum()))

@@ -26,7 +26,9 @@ class Subspace:
         if k is None:
             scale = centred.std().clamp_min(1e-8)
             return cls(mean, None, scale)
-        k = max(1, min(k, len(flat) - 1, flat.shape[1]))
+        # at least ~3 observations per motion direction: with fewer, the extra directions hold
+        # inversion jitter rather than motion, and the held-out error grows (benchmarks/fit.py)
+        k = max(1, min(k, max(2, len(flat) // 3), len(flat) - 1, flat.shape[1]))
         # economical SVD of the small [n, D] matrix (n = observed frames); float64 for stable small directions
         _, s, vh = torch.linalg.svd(centred.double(), full_matrices=False)
         basis = vh[:k].T.float().contiguous()
