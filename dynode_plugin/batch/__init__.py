@@ -1,1 +1,1 @@
-"""batch."""
+"""Many clips: ``dynode batch`` (manifest, job layer with resume, local pool or Ray, summary)."""

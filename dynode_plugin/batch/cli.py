@@ -1,0 +1,47 @@
+"""``dynode batch``: edit many clips with one edit, locally or on Ray, resumable."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+@click.command("batch")
+@click.argument("manifest", type=click.Path())
+@click.option("--host", default="toy", show_default=True, help="Host id (see `dynode plugins`).")
+@click.option("--edit", "edit_spec", required=True, help="NAME=STRENGTH, e.g. colour=+2 (a manifest 'strength' column overrides it per clip).")
+@click.option("--out", "-o", required=True, type=click.Path(), help="Output folder: source/, edited/, clips/<id>/record.json, summary.json.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Local worker processes (torch threads are split between them).")
+@click.option("--ray-address", default=None, help="Run clips as Ray tasks: 'auto', 'ray://host:10001', or 'local' (a Ray instance on this machine).")
+@click.option("--resume", is_flag=True, help="Skip clips that already have an ok record; rerun failed or partial ones.")
+@click.option("--per-frame", is_flag=True, help="Classic per-frame editing instead of DynODE (for comparisons).")
+@click.option("--encoder", default=None, help="Identity encoder for TL-ID/TG-ID (default: the host's own, e.g. toy-appearance).")
+@click.option("--quiet", "-q", is_flag=True)
+def batch_cmd(manifest, host, edit_spec, out, workers, ray_address, resume, per_frame, encoder, quiet):
+    """Edit every clip listed in MANIFEST (CSV: path[,id,strength,times]) with the same edit.
+
+    Exit code 0 when every clip succeeded, 1 when some failed (see summary.json), 2 on bad input.
+    """
+    from ..hosts import get_host, parse_edit
+    from .jobs import run_batch
+    from .manifest import read_manifest
+    from .runner import edit_clip
+    from .summary import format_table, summarize, write_summary
+
+    clips = read_manifest(manifest)  # validate everything before any work
+    name, strength = parse_edit(edit_spec)
+    h = get_host(host)
+    h.check_edit(name)
+    if workers < 1:
+        from ..errors import DynodeInputError
+
+        raise DynodeInputError("--workers must be >= 1")
+    encoder = encoder or getattr(h, "default_encoder", None)
+    settings = {"host": host, "edit": name, "strength": strength, "per_frame": per_frame, "encoder": encoder}
+    result = run_batch(clips, edit_clip, settings, out, workers=workers, ray_address=ray_address, resume=resume, progress=not quiet)
+    summary = summarize(result.records, settings, result.seconds, result.skipped)
+    path = write_summary(out, summary)
+    click.echo(format_table(summary))
+    click.echo(f"wrote {path}")
+    if result.failed:
+        sys.exit(1)

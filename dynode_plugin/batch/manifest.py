@@ -1,0 +1,75 @@
+"""Batch manifests: a CSV with one clip per row, validated as a whole before any work.
+
+Columns: ``path`` (required: a video file or a folder of frames; relative paths are taken
+from the manifest's folder), ``id`` (default: the file's stem), ``strength`` (overrides the
+edit's strength for this clip), ``times`` (``;``-separated frame times, or a file).
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+from pathlib import Path
+from typing import List, Optional
+
+from ..errors import DynodeInputError
+
+COLUMNS = ("id", "path", "strength", "times")
+
+
+@dataclasses.dataclass(frozen=True)
+class Clip:
+    id: str
+    path: str
+    strength: Optional[float] = None
+    times: Optional[str] = None
+
+
+def read_manifest(path) -> List[Clip]:
+    """Parse and validate; every problem is reported at once, in one error."""
+    path = Path(path)
+    if not path.is_file():
+        raise DynodeInputError(f"manifest not found: {path}")
+    try:
+        with open(path, newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip() for h in (reader.fieldnames or [])]
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DynodeInputError(f"cannot read manifest {path}: {exc}") from None
+    problems: List[str] = []
+    unknown = [h for h in header if h not in COLUMNS]
+    if "path" not in header:
+        problems.append("no 'path' column")
+    if unknown:
+        problems.append(f"unknown column(s) {', '.join(unknown)}")
+    if problems:
+        raise DynodeInputError(f"bad manifest {path}: {'; '.join(problems)}. Columns: path (required), id, strength, times")
+    clips: List[Clip] = []
+    seen = {}
+    for line, row in enumerate(rows, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        if not row.get("path"):
+            problems.append(f"line {line}: empty path")
+            continue
+        clip_path = Path(row["path"])
+        if not clip_path.is_absolute():
+            clip_path = path.parent / clip_path
+        if not clip_path.exists():
+            problems.append(f"line {line}: {clip_path} does not exist")
+        cid = row.get("id") or clip_path.stem
+        if cid in seen:
+            problems.append(f"line {line}: duplicate id '{cid}' (first on line {seen[cid]})")
+        seen[cid] = line
+        strength = None
+        if row.get("strength"):
+            try:
+                strength = float(row["strength"])
+            except ValueError:
+                problems.append(f"line {line}: strength '{row['strength']}' is not a number")
+        clips.append(Clip(id=cid, path=str(clip_path), strength=strength, times=row.get("times") or None))
+    if not clips and not problems:
+        problems.append("no clips listed")
+    if problems:
+        shown = "\n  ".join(problems[:20]) + ("\n  ..." if len(problems) > 20 else "")
+        raise DynodeInputError(f"bad manifest {path} ({len(problems)} problem(s)):\n  {shown}")
+    return clips
