@@ -130,8 +130,11 @@ def _run_ray(todo: List[Clip], runner: Runner, settings, out: Path, address: str
     except ImportError:
         raise DynodeInputError("--ray-address needs Ray: pip install 'dynode-plugin[ray]'") from None
     if not ray.is_initialized():
-        if address == "local":
-            ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False)
+        if address == "local":  # workers on this machine see the driver's import path (runners defined in scripts)
+            import sys
+
+            env = {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}}
+            ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False, runtime_env=env)
         else:
             ray.init(address=address, log_to_driver=False)
     remote = ray.remote(num_cpus=1)(run_task)
