@@ -24,6 +24,8 @@ class MissingWeightsError(DynodeInputError, FileNotFoundError):
         self.filename = filename
         self.searched = [str(s) for s in searched]
         where = "\n".join(f"  - {s}" for s in self.searched) or "  (nowhere)"
-        super().__init__(
-            f"{what}: weights file '{filename}' not found. Looked in:\n{where}\n{how_to_get}"
-        )
+        self.message = f"{what}: weights file '{filename}' not found. Looked in:\n{where}\n{how_to_get}"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:  # FileNotFoundError would format errno/filename instead
+        return self.message

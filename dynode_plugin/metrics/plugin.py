@@ -1,0 +1,28 @@
+"""Default plugin: built-in metrics, encoders and the ``dynode metrics`` command."""
+from ..plugins import Lazy, hookimpl
+
+_M = "dynode_plugin.metrics.suite"
+
+
+@hookimpl
+def dynode_register_metrics(register):
+    register(Lazy("tl-id", f"{_M}:TLID", "temporally-local identity preservation (STIT)"))
+    register(Lazy("tg-id", f"{_M}:TGID", "temporally-global identity preservation (STIT)"))
+    register(Lazy("acd", f"{_M}:ACD", "Average Content Distance (MoCoGAN definition)"))
+    register(Lazy("acd-source", f"{_M}:ACDSource", "ACD variant: edited frame vs its source frame"))
+    register(Lazy("mse", f"{_M}:MSE", "pixel MSE x1e-3"))
+    register(Lazy("ssim", f"{_M}:SSIM", "SSIM x100"))
+    register(Lazy("fvd", f"{_M}:FVD", "Frechet Video Distance (I3D, 16-frame clips)"))
+
+
+@hookimpl
+def dynode_register_encoders(register):
+    register(Lazy("dlib", "dynode_plugin.metrics.enc_dlib:DlibEncoder", "dlib ResNet 128-d face embedding (offline)"))
+    register(Lazy("i3d-torchscript", "dynode_plugin.metrics.enc_i3d:I3DTorchScript", "user-supplied StyleGAN-V i3d_torchscript.pt (FVD)"))
+
+
+@hookimpl
+def dynode_register_commands(cli):
+    from .cli import metrics_cmd
+
+    cli.add_command(metrics_cmd)
