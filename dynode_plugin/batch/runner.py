@@ -35,7 +35,7 @@ def identity_scores(source, edited, encoder_id: str) -> Dict[str, float]:
     enc = get_registry().get("encoders", encoder_id)()
     es, ee = enc.embed(source), enc.embed(edited)
     flicker = float((edited[1:] - edited[:-1]).abs().mean()) if len(edited) > 1 else 0.0
-    return {"tl_id": float(tl_id(es, ee)), "tg_id": float(tg_id(es, ee)), "flicker": flicker, "encoder": encoder_id}
+    return {"tl_id": tl_id(es, ee).value, "tg_id": tg_id(es, ee).value, "flicker": flicker, "encoder": encoder_id}
 
 
 def edit_clip(clip: Clip, settings: Dict[str, Any], clip_dir: Path) -> Dict[str, Any]:
