@@ -1,0 +1,81 @@
+"""The toy host (id "toy") and its appearance encoder (id "toy-appearance")."""
+from __future__ import annotations
+
+from typing import List
+
+import torch
+
+from ..errors import DynodeInputError
+from ..hosts import Host, check_frames
+from ..metrics.base import Embeddings, Encoder
+
+MAX_STRENGTH = 5.0
+
+
+class ToyHost(Host):
+    id = "toy"
+    summary = "embedded robot-arm world: learned StyleGAN-like generator (W+ 10x64), inverter, data-found edits"
+    latent_shape = (10, 64)
+    default_encoder = "toy-appearance"
+
+    def __init__(self, inversion_steps: int = None):
+        import os
+
+        from .assets import load_assets
+
+        # DYNODE_TOY_INVERSION_STEPS trades inversion quality for speed (tests use few steps)
+        inversion_steps = inversion_steps or int(os.environ.get("DYNODE_TOY_INVERSION_STEPS", 150))
+
+        self.generator, self.encoder, self.directions, self.meta = load_assets()
+        self.inversion_steps = inversion_steps
+
+    def edit_names(self) -> List[str]:
+        return sorted(self.directions)
+
+    def edit(self, latents: torch.Tensor, name: str, strength: float) -> torch.Tensor:
+        self.check_edit(name)
+        if not abs(strength) <= MAX_STRENGTH:
+            raise DynodeInputError(f"edit strength {strength} is out of range for the toy world; use a value in [-{MAX_STRENGTH}, {MAX_STRENGTH}]")
+        return latents + strength * self.directions[name]
+
+    def invert(self, frames: torch.Tensor, progress: bool = True) -> torch.Tensor:
+        from .inverter import invert
+
+        frames = check_frames(frames)
+        if tuple(frames.shape[2:]) != (64, 64):
+            frames = torch.nn.functional.interpolate(frames, size=(64, 64), mode="bilinear", align_corners=False)
+        return invert(self.generator, self.encoder, frames, steps=self.inversion_steps, progress=progress)
+
+    @torch.no_grad()
+    def synthesize(self, latents: torch.Tensor) -> torch.Tensor:
+        if tuple(latents.shape[1:]) != self.latent_shape:
+            raise DynodeInputError(f"toy latents must be [N, 10, 64]; got {list(latents.shape)}")
+        return torch.cat([self.generator.synthesis(latents[i: i + 64]) for i in range(0, len(latents), 64)])
+
+
+class ToyAppearanceEncoder(Encoder):
+    """What stays the same in a toy clip: object colour, background, overall look.
+
+    Embedding: the mean colour of the pixels least like the sky, the table and the arm (the
+    object), the colour of the top rows (background) and a lightly weighted 4x4 thumbnail.
+    A colour edit lowers cosine similarity; arm motion barely does.
+    """
+
+    id = "toy-appearance"
+    kind = "identity"
+    summary = "toy world appearance (object colour, background, thumbnail)"
+
+    def embed(self, frames: torch.Tensor) -> Embeddings:
+        x = check_frames(frames).float()
+        n, _, h, w = x.shape
+        bg = x[:, :, : h // 6].mean((2, 3))  # sky rows
+        table = x[:, :, -h // 8:].mean((2, 3))  # table rows
+        arm = torch.tensor([0.85, 0.85, 0.9]) * x.flatten(2).max(2).values.mean(1, keepdim=True)  # arm grey under the light
+        refs = torch.stack([bg, table, arm], 1)  # [N, 3 refs, 3]
+        dist = (x[:, None] - refs[:, :, :, None, None]).norm(dim=2).min(1).values  # [N, H, W]
+        thresh = dist.flatten(1).quantile(0.985, dim=1)[:, None, None]
+        weight = (dist >= thresh).float()[:, None]  # the object: the pixels least like sky, table and arm
+        obj = (x * weight).sum((2, 3)) / weight.sum((2, 3)).clamp_min(1)
+        thumb = torch.nn.functional.adaptive_avg_pool2d(x, 4).flatten(1)
+        v = torch.cat([4 * obj, 2 * bg, 0.5 * thumb], 1) - 0.5
+        return Embeddings(v.double(), torch.ones(n, dtype=torch.bool))
