@@ -1,0 +1,1 @@
+model_paths = {'stylegan_ffhq': 'pretrained_models/stylegan2-ffhq-config-f.pt'}

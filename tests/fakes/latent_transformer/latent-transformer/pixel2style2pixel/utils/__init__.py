@@ -1,0 +1,1 @@
+"""Fake pSp utils: a regular package that must not shadow LT's utils."""
