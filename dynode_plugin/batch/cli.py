@@ -15,9 +15,10 @@ import click
 @click.option("--ray-address", default=None, help="Run clips as Ray tasks: 'auto', 'ray://host:10001', or 'local' (a Ray instance on this machine).")
 @click.option("--resume", is_flag=True, help="Skip clips that already have an ok record; rerun failed or partial ones.")
 @click.option("--per-frame", is_flag=True, help="Classic per-frame editing instead of DynODE (for comparisons).")
+@click.option("--steps", type=int, default=None, help="Dynamics fit steps per clip (default: the model's).")
 @click.option("--encoder", default=None, help="Identity encoder for TL-ID/TG-ID (default: the host's own, e.g. toy-appearance).")
 @click.option("--quiet", "-q", is_flag=True)
-def batch_cmd(manifest, host, edit_spec, out, workers, ray_address, resume, per_frame, encoder, quiet):
+def batch_cmd(manifest, host, edit_spec, out, workers, ray_address, resume, per_frame, steps, encoder, quiet):
     """Edit every clip listed in MANIFEST (CSV: path[,id,strength,times]) with the same edit.
 
     Exit code 0 when every clip succeeded, 1 when some failed (see summary.json), 2 on bad input.
@@ -37,7 +38,7 @@ def batch_cmd(manifest, host, edit_spec, out, workers, ray_address, resume, per_
 
         raise DynodeInputError("--workers must be >= 1")
     encoder = encoder or getattr(h, "default_encoder", None)
-    settings = {"host": host, "edit": name, "strength": strength, "per_frame": per_frame, "encoder": encoder}
+    settings = {"host": host, "edit": name, "strength": strength, "per_frame": per_frame, "encoder": encoder, "steps": steps}
     result = run_batch(clips, edit_clip, settings, out, workers=workers, ray_address=ray_address, resume=resume, progress=not quiet)
     summary = summarize(result.records, settings, result.seconds, result.skipped)
     path = write_summary(out, summary)

@@ -49,7 +49,8 @@ def edit_clip(clip: Clip, settings: Dict[str, Any], clip_dir: Path) -> Dict[str,
     host = get_host(settings["host"])
     strength = clip.strength if clip.strength is not None else settings["strength"]
     result = run_edit(host, frames, edits=[(settings["edit"], strength)], per_frame=settings.get("per_frame", False),
-                      times=_times(clip.times, len(frames)), progress=False)
+                      times=_times(clip.times, len(frames)), progress=False,
+                      dynamics_kwargs={"steps": settings["steps"]} if settings.get("steps") else None)
     edited = result.edited_frames
     if not torch.isfinite(edited).all():
         raise DynodeInputError("the edited frames contain NaN; check the clip's latents")
