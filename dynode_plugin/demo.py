@@ -53,7 +53,7 @@ def _scores(enc, src, edt) -> Dict[str, float]:
             "flicker": float((edt[1:] - edt[:-1]).abs().mean()), "source_flicker": float((src[1:] - src[:-1]).abs().mean())}
 
 
-def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+2", seed: int = 0) -> Dict[str, str]:
+def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 0) -> Dict[str, str]:
     from .atomic import atomic_dir
     from .dynamics.model import DynamicsModel
     from .hosts import parse_edit

@@ -40,7 +40,7 @@ def edit_cmd(host, input_path, edit_specs, out, per_frame, mode, steps):
 @click.command("demo")
 @click.option("--out", "-o", default="demo", show_default=True, type=click.Path(), help="Output folder (written atomically).")
 @click.option("--frames", "n_frames", type=int, default=32, show_default=True, help="Clip length.")
-@click.option("--edit", "edit_spec", default="colour=+2", show_default=True, help="Edit applied to frame 0 (colour, lighting, background, shape).")
+@click.option("--edit", "edit_spec", default="colour=+1", show_default=True, help="Edit applied to frame 0 (colour, lighting, background, shape).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Scene seed.")
 def demo_cmd(out, n_frames, edit_spec, seed):
     """The toy world end to end: render, invert, fit, edit frame 0, propagate, render, score."""

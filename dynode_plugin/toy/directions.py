@@ -1,40 +1,42 @@
-"""Edit directions of the toy world, found from data (InterFaceGAN-style).
+"""Edit directions of the toy world, found from data.
 
-Render scenes with known factor values, encode them to W+, and fit a ridge regression
-from the flattened W+ code to each attribute; the regression normal is the edit direction,
-scaled so that strength 1 moves the attribute by one standard deviation of its spread.
+For each attribute, render the same random scenes twice, once at each end of the
+attribute's range with everything else fixed, encode both with the learned encoder, and
+average the W+ differences (a paired difference of class means, the simplest
+InterFaceGAN-style estimate; pairing removes the other factors, so a colour edit does not
+also change the shape). Strength 1 moves half of the way between the two ends.
 """
 from __future__ import annotations
 
-from typing import Dict
+from typing import Callable, Dict, Tuple
 
 import torch
 
 from .world import random_factors, render
 
-ATTRIBUTES = {
-    "colour": lambda f: f["obj_r"] - 0.5 * (f["obj_g"] + f["obj_b"]),  # towards red
-    "lighting": lambda f: f["light"],
-    "background": lambda f: (f["bg_r"] + f["bg_g"] + f["bg_b"]) / 3,
-    "shape": lambda f: f["shape"],  # towards a box
+
+def _set(**values) -> Callable:
+    def apply(f):
+        return {**f, **{k: torch.full_like(f[k], v) for k, v in values.items()}}
+
+    return apply
+
+
+ATTRIBUTES: Dict[str, Tuple[Callable, Callable]] = {  # (low end, high end)
+    "colour": (_set(obj_r=0.1, obj_g=0.2, obj_b=0.9), _set(obj_r=0.9, obj_g=0.15, obj_b=0.1)),  # blue -> red
+    "lighting": (_set(light=0.7), _set(light=1.05)),
+    "background": (_set(bg_r=0.2, bg_g=0.2, bg_b=0.2), _set(bg_r=0.85, bg_g=0.85, bg_b=0.85)),  # dark -> bright
+    "shape": (_set(shape=0.0), _set(shape=1.0)),  # disc -> box
 }
 
 
 @torch.no_grad()
-def find_directions(encoder, n: int = 2048, seed: int = 1, ridge: float = 1.0) -> Dict[str, torch.Tensor]:
+def find_directions(encoder, n: int = 512, seed: int = 1) -> Dict[str, torch.Tensor]:
     gen = torch.Generator().manual_seed(seed)
     f = random_factors(n, gen)
-    w = torch.cat([encoder(render({k: v[i: i + 256] for k, v in f.items()})) for i in range(0, n, 256)])
-    shape = w.shape[1:]
-    x = w.reshape(n, -1).double()
-    x = x - x.mean(0)
-    gram = x.T @ x + ridge * torch.eye(x.shape[1], dtype=torch.float64)
     out = {}
-    for name, attr in ATTRIBUTES.items():
-        y = attr(f).double()
-        y = y - y.mean()
-        beta = torch.linalg.solve(gram, x.T @ y)
-        # moving w by d changes the predicted attribute by beta . d; one std per unit strength
-        d = beta * y.std() / (beta @ beta)
-        out[name] = d.float().reshape(shape)
+    for name, (low, high) in ATTRIBUTES.items():
+        diffs = [encoder(render({k: v[i: i + 128] for k, v in high(f).items()})) -
+                 encoder(render({k: v[i: i + 128] for k, v in low(f).items()})) for i in range(0, n, 128)]
+        out[name] = 0.5 * torch.cat(diffs).mean(0)
     return out
