@@ -11,6 +11,8 @@ import click
 
 from dynode_plugin.cli import DynodeGroup
 
+from ..common.cli_options import dynamics_options
+
 ROOT_ENV = "DYNODE_LT_ROOT"
 
 
@@ -83,13 +85,7 @@ def attrs_cmd(lt_root, config, log_path):
 @click.option("--no-render", is_flag=True, help="Only edit (needs --latents-out); no frames, no generator.")
 @click.option("--device", default="cpu", show_default=True, help="torch device for the networks (cpu, cuda).")
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder / an existing --latents-out file.")
-@click.option("--model", "model_id", default="ode", show_default=True, help="Dynamics model: ode, linear, spline.")
-@click.option("--mode", type=click.Choice(["offset", "flow", "reintegrate"]), default="offset", show_default=True,
-              help="How the frame-0 edit is carried (see `dynode propagate --help`).")
-@click.option("--steps", type=int, default=None, help="Optimisation steps of the ODE fit.")
-@click.option("--solver", default=None, help="torchdiffeq solver: rk4 (default), dopri5, ...")
-@click.option("--subspace-dim", type=int, default=None, help="PCA dimension of the ODE state; 0 = full latent.")
-@click.option("--seed", type=int, default=None, help="Random seed of the fit.")
+@dynamics_options
 @click.option("--save-model", type=click.Path(dir_okay=False), default=None,
               help="A .dynode file: reused if it was fitted on these latents (other attributes/alphas), written otherwise.")
 @click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Also write timings and edit consistency as JSON.")

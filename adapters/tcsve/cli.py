@@ -12,6 +12,8 @@ import click
 
 from dynode_plugin.cli import DynodeGroup
 
+from ..common.cli_options import dynamics_options
+
 ROOT_ENV = "DYNODE_TCSVE_ROOT"
 
 
@@ -46,13 +48,7 @@ def group() -> None:
 @click.option("--render", is_flag=True, help="With --per-frame: also reload model_multi_id.pt per frame and write frames/<frame>.png like the original.")
 @click.option("--fill-gaps", is_flag=True, help="Predict frames missing from the embeddings with the dynamics model instead of refusing.")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
-@click.option("--model", "model_id", default="ode", show_default=True, help="Dynamics model: ode, linear, spline.")
-@click.option("--mode", type=click.Choice(["offset", "flow", "reintegrate"]), default="offset", show_default=True,
-              help="How the frame-0 edit is carried (see `dynode propagate --help`).")
-@click.option("--steps", type=int, default=None, help="Optimisation steps of the ODE fit.")
-@click.option("--solver", default=None, help="torchdiffeq solver: rk4 (default), dopri5, ...")
-@click.option("--subspace-dim", type=int, default=None, help="PCA dimension of the ODE state; 0 = full latent.")
-@click.option("--seed", type=int, default=None, help="Random seed of the fit.")
+@dynamics_options
 @click.option("--save-model", type=click.Path(dir_okay=False), default=None,
               help="A .dynode file: reused if it was fitted on these latents, written after fitting otherwise.")
 @click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Also write timings and edit consistency as JSON.")
