@@ -18,7 +18,9 @@ def make_encoder(id: str, kind: str, option: str, **kwargs):
 
     cls = get_registry().get("encoders", id)
     if getattr(cls, "kind", None) != kind:
-        raise DynodeInputError(f"encoder '{id}' is a {getattr(cls, 'kind', '?')} encoder; {option} needs a {kind} encoder")
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise DynodeInputError(f"encoder '{id}' is a {getattr(cls, 'kind', '?')} encoder; {option} needs {article} {kind} encoder "
+                               f"(see `dynode plugins`)")
     given = {k: v for k, v in kwargs.items() if v is not None}
     params = inspect.signature(cls.__init__).parameters
     unused = [k for k in given if k not in params]

@@ -83,6 +83,8 @@ class DlibEncoder(Encoder):
     kind = "identity"
     summary = "dlib ResNet face embedding (128-d) with HOG detection and 5-point alignment"
 
+    progress: Optional[bool] = None  # None: a progress bar for 16 frames or more
+
     def __init__(self, max_upsample: int = 1, jitter: int = 0):
         dlib = _import_dlib()
         self.finder = DlibFaceFinder(max_upsample)
@@ -97,10 +99,11 @@ class DlibEncoder(Encoder):
         return {**super().describe(), "weights_file": RESNET, "detector": "dlib HOG frontal face (largest face)",
                 "alignment": "dlib 5-point face chip (150x150, padding 0.25)", "jitter": self.jitter, "dim": 128}
 
-    def embed(self, frames: torch.Tensor, progress: Optional[bool] = None) -> Embeddings:
+    def embed(self, frames: torch.Tensor) -> Embeddings:
         from tqdm import tqdm
 
         arr = frames_to_uint8(frames)
+        progress = self.progress
         vecs = torch.full((len(arr), 128), float("nan"), dtype=torch.float64)
         found = torch.zeros(len(arr), dtype=torch.bool)
         for i, img in enumerate(tqdm(arr, desc="dlib faces", unit="frame", leave=False,

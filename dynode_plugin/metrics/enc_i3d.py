@@ -45,8 +45,12 @@ class I3DEncoder(Encoder):
         self.batch = batch
         if _is_torchscript(self.path):
             self.backend = "torchscript"
+            import warnings
+
             try:
-                self.net = torch.jit.load(str(self.path), map_location="cpu").eval()
+                with warnings.catch_warnings():  # TorchScript is deprecated in torch 2.x, but it is the format StyleGAN-V ships
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    self.net = torch.jit.load(str(self.path), map_location="cpu").eval()
             except Exception as exc:
                 raise DynodeInputError(f"cannot load {self.path} as a TorchScript I3D: {type(exc).__name__}: {exc}") from None
             self._sha = sha256_file(self.path)

@@ -5,7 +5,6 @@ face-detection failures and the settings, so two numbers can be compared.
 """
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -86,46 +85,57 @@ def video_clips(frames: torch.Tensor, clip_len: int = 16, stride: int = 16, max_
     return torch.stack([frames[s:s + clip_len] for s in starts]), starts
 
 
+class FVDAccumulator:
+    """Running I3D statistics of the clips of two sets; videos are added one at a time.
+
+    Only sums are kept (``RunningStats``), so the sets may be larger than memory. Videos
+    shorter than ``clip_len`` frames contribute nothing and are listed.
+    """
+
+    def __init__(self, encoder, clip_len: int = 16, stride: int = 16, max_clips: int = 0):
+        self.encoder, self.clip_len, self.stride, self.max_clips = encoder, clip_len, stride, max_clips
+        self.stats: Dict[str, Optional[RunningStats]] = {"source": None, "edited": None}
+        self.starts: Dict[str, Dict[str, List[int]]] = {"source": {}, "edited": {}}
+        self.too_short: List[str] = []
+
+    def add(self, which: str, name: str, frames: torch.Tensor) -> None:
+        batch, starts = video_clips(frames, self.clip_len, self.stride, self.max_clips)
+        if not starts:
+            self.too_short.append(f"{which}/{name}")
+            return
+        feats = self.encoder.embed_clips(batch)
+        if self.stats[which] is None:
+            self.stats[which] = RunningStats(feats.shape[1])
+        self.stats[which].update(feats.numpy())
+        self.starts[which][name] = starts
+
+    def result(self) -> Dict[str, Any]:
+        n = {k: (s.n if s is not None else 0) for k, s in self.stats.items()}
+        if min(n.values()) < 2:
+            raise DynodeInputError(f"FVD needs at least 2 clips of {self.clip_len} frames in each set; got {n['source']} source "
+                                   f"and {n['edited']} edited clips (videos too short: {self.too_short[:10]})")
+        dim = self.stats["source"].sum.shape[0]
+        rec = {"value": frechet_from_stats(self.stats["source"], self.stats["edited"]), "clips": n, "clip_len": self.clip_len,
+               "stride": self.stride, "max_clips_per_video": self.max_clips or None, "clip_starts": self.starts,
+               "videos_too_short": self.too_short, "feature_dim": dim, "encoder": encoder_ref(self.encoder)}
+        if min(n.values()) <= dim:
+            rec["note"] = (f"fewer clips than feature dimensions ({dim}): the covariances are rank-deficient; "
+                           "numbers are only comparable with others computed from the same clips")
+        return rec
+
+
 def fvd_over_pairs(pairs: Sequence[Pair], encoder, clip_len: int = 16, stride: int = 16, max_clips: int = 0,
                    progress: bool = True) -> Dict[str, Any]:
-    """FVD between the clips of every source video and those of every edited video.
-
-    Videos are read one at a time and only running sums are kept (``RunningStats``), so the
-    sets may be larger than memory. Videos shorter than ``clip_len`` frames contribute nothing
-    and are listed.
-    """
+    """FVD between the clips of every source video and those of every edited video."""
     from tqdm import tqdm
 
     from ..video import read_frames
 
-    stats: Dict[str, Optional[RunningStats]] = {"source": None, "edited": None}
-    clips: Dict[str, Dict[str, List[int]]] = {"source": {}, "edited": {}}
-    too_short: List[str] = []
+    acc = FVDAccumulator(encoder, clip_len, stride, max_clips)
     for name, sp, ep in tqdm(pairs, desc="FVD (I3D)", unit="video", disable=not progress):
-        for which, p in (("source", sp), ("edited", ep)):
-            frames, _ = read_frames(p)
-            batch, starts = video_clips(frames, clip_len, stride, max_clips)
-            del frames
-            if not starts:
-                too_short.append(f"{which}/{name}")
-                continue
-            feats = encoder.embed_clips(batch)
-            if stats[which] is None:
-                stats[which] = RunningStats(feats.shape[1])
-            stats[which].update(feats.numpy())
-            clips[which][name] = starts
-    n = {k: (s.n if s is not None else 0) for k, s in stats.items()}
-    if min(n.values()) < 2:
-        raise DynodeInputError(f"FVD needs at least 2 clips of {clip_len} frames in each set; got {n['source']} source "
-                               f"and {n['edited']} edited clips (videos too short: {too_short[:10]})")
-    value = frechet_from_stats(stats["source"], stats["edited"])
-    dim = stats["source"].sum.shape[0]
-    rec = {"value": value, "clips": n, "clip_len": clip_len, "stride": stride, "max_clips_per_video": max_clips or None,
-           "clip_starts": clips, "videos_too_short": too_short, "encoder": encoder_ref(encoder)}
-    if min(n.values()) <= dim:
-        rec["note"] = (f"fewer clips than feature dimensions ({dim}): the covariances are rank-deficient; "
-                       "numbers are only comparable with others computed from the same clips")
-    return rec
+        acc.add("source", name, read_frames(sp)[0])
+        acc.add("edited", name, read_frames(ep)[0])
+    return acc.result()
 
 
 def summarise(per_video: Dict[str, Dict[str, Any]], metric_ids: Sequence[str]) -> Dict[str, Any]:
@@ -141,24 +151,26 @@ def summarise(per_video: Dict[str, Dict[str, Any]], metric_ids: Sequence[str]) -
 
 def evaluate(pairs: Sequence[Pair], metric_ids: Sequence[str], identity_encoder=None, video_encoder=None,
              on_missing: str = "skip", fvd_options: Optional[Dict[str, Any]] = None, progress: bool = True) -> Dict[str, Any]:
-    """Read each pair once, score the per-video metrics, then FVD over the sets if asked."""
+    """Read each pair once: score the per-video metrics and feed FVD's running statistics."""
     from tqdm import tqdm
 
     from ..video import read_frames
 
     per_video_ids = [m for m in metric_ids if m != "fvd"]
+    fvd = FVDAccumulator(video_encoder, **(fvd_options or {})) if "fvd" in metric_ids else None
+    if identity_encoder is not None and hasattr(identity_encoder, "progress"):
+        identity_encoder.progress = None if progress else False  # per-frame bars only when not --quiet
     per_video: Dict[str, Dict[str, Any]] = {}
-    if per_video_ids:
-        for name, sp, ep in tqdm(pairs, desc="metrics", unit="video", disable=not progress or len(pairs) < 2):
-            (s, _), (e, _) = read_frames(sp), read_frames(ep)
+    for name, sp, ep in tqdm(pairs, desc="videos", unit="video", disable=not progress or len(pairs) < 2):
+        (s, _), (e, _) = read_frames(sp), read_frames(ep)
+        if per_video_ids:
             per_video[name] = {"source": str(sp), "edited": str(ep),
                                **score_pair(s, e, per_video_ids, identity_encoder, on_missing)}
+        if fvd is not None:
+            fvd.add("source", name, s)
+            fvd.add("edited", name, e)
     summary = summarise(per_video, per_video_ids)
-    if "fvd" in metric_ids:
-        summary["fvd"] = fvd_over_pairs(pairs, video_encoder, progress=progress, **(fvd_options or {}))
+    if fvd is not None:
+        summary["fvd"] = fvd.result()
     encoders = {e.id: e.describe() for e in (identity_encoder, video_encoder) if e is not None}
     return {"summary": {m: summary[m] for m in metric_ids}, "videos": per_video, "encoders": encoders}
-
-
-def pair_score_dict(score) -> Dict[str, Any]:
-    return dataclasses.asdict(score)

@@ -41,16 +41,30 @@ class RunningStats:
         return (self.outer - self.n * np.outer(mu, mu)) / (self.n - 1)
 
 
+def _clean_eigenvalues(w: np.ndarray) -> np.ndarray:
+    """Zero the eigenvalues that are round-off (|w| below dim * eps * max|w|), and negatives.
+
+    A rank-deficient covariance (fewer clips than feature dimensions) has exact zeros that
+    eigh returns as +-1e-14; their square roots (1e-7 each) would otherwise add up to a
+    visible bias.
+    """
+    tol = len(w) * np.finfo(np.float64).eps * max(float(np.abs(w).max(initial=0.0)), 1e-300)
+    return np.where(w > tol, w, 0.0)
+
+
 def _psd_sqrt(m: np.ndarray) -> np.ndarray:
     w, v = np.linalg.eigh((m + m.T) / 2)
-    return (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    return (v * np.sqrt(_clean_eigenvalues(w))) @ v.T
 
 
 def frechet_distance(mu1, s1, mu2, s2) -> float:
     mu1, mu2 = np.asarray(mu1, np.float64), np.asarray(mu2, np.float64)
     s1, s2 = np.asarray(s1, np.float64), np.asarray(s2, np.float64)
+    if s1.shape != s2.shape or s1.shape != (len(mu1), len(mu1)) or mu1.shape != mu2.shape:
+        raise DynodeInputError(f"Frechet distance needs means [D] and covariances [D, D] of one size; got {mu1.shape}, {s1.shape}, {mu2.shape}, {s2.shape}")
     r1 = _psd_sqrt(s1)
-    covmean_trace = np.sqrt(np.clip(np.linalg.eigvalsh(r1 @ s2 @ r1), 0, None)).sum()
+    m = r1 @ s2 @ r1
+    covmean_trace = np.sqrt(_clean_eigenvalues(np.linalg.eigvalsh((m + m.T) / 2))).sum()
     return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * covmean_trace)
 
 

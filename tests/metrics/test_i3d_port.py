@@ -149,3 +149,29 @@ def test_preprocessing_resizes_to_224_and_scales_to_minus_one_one():
     with pytest.raises(DynodeInputError, match=r"\[B, T, 3, H, W\]"):
         i3d.preprocess_clips(torch.zeros(16, 3, 64, 64))
 
+
+
+class _FakeStyleGANVI3D(torch.nn.Module):
+    """Has the call signature of StyleGAN-V's i3d_torchscript.pt; returns per-channel statistics."""
+
+    def forward(self, x: torch.Tensor, rescale: bool = True, resize: bool = True, return_features: bool = False) -> torch.Tensor:
+        assert not rescale and not resize and return_features
+        return torch.cat([x.mean((2, 3, 4)), x.amin((2, 3, 4)), x.amax((2, 3, 4))], 1)
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+def test_a_torchscript_i3d_is_called_with_preprocessed_clips(tmp_path):
+    from dynode_plugin.metrics.enc_i3d import I3DEncoder, I3DTorchScriptEncoder
+
+    path = tmp_path / "i3d_torchscript.pt"
+    torch.jit.script(_FakeStyleGANVI3D()).save(str(path))
+    enc = I3DTorchScriptEncoder(weights=str(path))
+    assert enc.backend == "torchscript" and len(enc.weights_sha256()) == 64
+    clips = torch.zeros(3, 16, 3, 40, 60)
+    clips[1] = 1.0
+    feats = enc.embed_clips(clips)
+    assert feats.shape == (3, 9) and feats.dtype == torch.float64
+    assert feats[0].tolist() == [-1.0] * 9 and feats[1].tolist() == [1.0] * 9  # [0, 1] -> [-1, 1]
+    (tmp_path / "other.ckpt").write_bytes(b"\x80\x04N.")
+    with pytest.raises(DynodeInputError, match="sha256 of the I3D checkpoint"):
+        I3DEncoder(weights=str(tmp_path / "other.ckpt"))

@@ -88,3 +88,37 @@ def test_ssim_matches_scikit_image_and_mse_is_exact():
                                     use_sample_covariance=False, data_range=1.0, channel_axis=2)
         assert float(ours[i]) == pytest.approx(ref, abs=1e-4)
     assert torch.allclose(mse(a, a + 0.5), torch.full((2,), 0.25, dtype=torch.float64))
+
+
+def test_acd_counts_the_pairs_it_could_not_use():
+    v = torch.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 8.0], [1.0, 1.0]], dtype=torch.float64)
+    e = Embeddings(v, torch.tensor([True, True, True, False]))
+    s = acd(e)
+    assert s.value == pytest.approx(6.0) and s.pairs_used == 3 and s.pairs_skipped_no_face == 3 and s.missing_faces_edited == [3]
+    with pytest.raises(DynodeInputError, match="no face found in edited frame"):
+        acd(e, on_missing="error")
+
+
+def test_frechet_distance_on_rank_deficient_covariances():
+    """Fewer samples than dimensions (a short FVD set): compare with sqrt-eigenvalues of S1 S2."""
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(10, 50)), rng.normal(size=(12, 50)) * 1.5 + 0.2
+    mu1, s1, mu2, s2 = a.mean(0), np.cov(a, rowvar=False), b.mean(0), np.cov(b, rowvar=False)
+    ev = np.linalg.eigvals(s1 @ s2)  # real and >= 0 up to round-off: S1 S2 is similar to a PSD matrix
+    ref = ((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * np.sqrt(np.clip(ev.real, 0, None)).sum()
+    assert frechet_distance(mu1, s1, mu2, s2) == pytest.approx(ref, rel=1e-6)
+    assert frechet_distance(mu1, s1, mu1, s1) == pytest.approx(0.0, abs=1e-8)
+
+
+def test_ssim_without_scipy_gives_the_same_numbers(monkeypatch):
+    import sys
+
+    g = torch.Generator().manual_seed(3)
+    a = torch.rand(2, 3, 24, 30, generator=g)
+    b = (a + 0.2 * torch.rand(2, 3, 24, 30, generator=g)).clamp(0, 1)
+    with_scipy = ssim(a, b)
+    monkeypatch.setitem(sys.modules, "scipy", None)  # `from scipy import ndimage` now raises ImportError
+    assert torch.allclose(ssim(a, b), with_scipy, atol=1e-12)
+    assert float(ssim(a, a).min()) == pytest.approx(1.0)
+    with pytest.raises(DynodeInputError, match="at least 11x11"):
+        ssim(a[..., :8, :8], b[..., :8, :8])
