@@ -12,11 +12,12 @@ import sys
 import click
 
 from . import __version__
-from .errors import DynodeInputError
+from .errors import DynodeInputError, HostError
 
 
 class DynodeGroup(click.Group):
-    """A click group whose commands report :class:`DynodeInputError` as usage errors (exit 2)."""
+    """A click group whose commands report :class:`DynodeInputError` as usage errors (exit 2)
+    and :class:`HostError` as one line (exit 1)."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -24,6 +25,13 @@ class DynodeGroup(click.Group):
         except DynodeInputError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(2)
+        except HostError as exc:
+            import os
+
+            if os.environ.get("DYNODE_DEBUG"):
+                raise
+            click.echo(f"Error: {exc} (set DYNODE_DEBUG=1 for the host's traceback)", err=True)
+            ctx.exit(1)
 
     def group(self, *args, **kwargs):  # subgroups inherit the error handling
         kwargs.setdefault("cls", DynodeGroup)

@@ -14,6 +14,11 @@ class DynodeInputError(DynodeError, ValueError):
     """Bad input: the message says what was wrong and what to do about it."""
 
 
+class HostError(DynodeError):
+    """The host's own code failed while we ran it (the CLI prints one line, exit code 1;
+    ``DYNODE_DEBUG=1`` shows the host's traceback)."""
+
+
 class MissingWeightsError(DynodeInputError, FileNotFoundError):
     """A weights file is needed and was not found where we looked.
 

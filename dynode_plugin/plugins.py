@@ -34,6 +34,7 @@ DEFAULT_PLUGINS: List[str] = [
     "dynode_plugin.batch.plugin",
     "dynode_adapters.latent_transformer.plugin",
     "dynode_adapters.tcsve.plugin",
+    "dynode_adapters.stit.plugin",
 ]
 
 KINDS = ("hosts", "dynamics", "metrics", "encoders")

@@ -25,7 +25,7 @@ class PropagationResult:
     seconds: Dict[str, float]
 
 
-def _model_matches(model, latents: torch.Tensor) -> bool:
+def model_matches(model, latents: torch.Tensor) -> bool:
     return tuple(model.shape) == tuple(latents.shape[1:]) and len(model.times) == len(latents) and torch.allclose(
         model.observed, latents[model.mask].reshape(len(model.observed), -1), atol=1e-5)
 
@@ -49,7 +49,7 @@ def edit_first_and_propagate(latents, edit_fn: Callable[[torch.Tensor], torch.Te
         from .dynamics.io import load_dynamics
 
         candidate = load_dynamics(model_path)
-        if _model_matches(candidate, z):
+        if model_matches(candidate, z):
             model = candidate
     if model is None:
         t0 = time.perf_counter()

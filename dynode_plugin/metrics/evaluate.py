@@ -164,8 +164,13 @@ def evaluate(pairs: Sequence[Pair], metric_ids: Sequence[str], identity_encoder=
     for name, sp, ep in tqdm(pairs, desc="videos", unit="video", disable=not progress or len(pairs) < 2):
         (s, _), (e, _) = read_frames(sp), read_frames(ep)
         if per_video_ids:
-            per_video[name] = {"source": str(sp), "edited": str(ep),
-                               **score_pair(s, e, per_video_ids, identity_encoder, on_missing)}
+            try:
+                scores = score_pair(s, e, per_video_ids, identity_encoder, on_missing)
+            except DynodeInputError as exc:
+                if len(pairs) == 1:
+                    raise
+                raise DynodeInputError(f"video '{name}': {exc}") from None
+            per_video[name] = {"source": str(sp), "edited": str(ep), **scores}
         if fvd is not None:
             fvd.add("source", name, s)
             fvd.add("edited", name, e)

@@ -1,0 +1,100 @@
+"""STIT's files from outside STIT: the checkout, a run's checkpoint, its pivots.
+
+``read_pivots`` reads ``checkpoints/model_<run>.pt`` without STIT's code: the pickled
+generator (STIT's persistent classes, whose pickles carry source code to execute) is
+replaced by inert stand-ins, so nothing from the file is run and no checkout is needed.
+Tensors, numpy arrays and containers load as usual.
+"""
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from types import ModuleType
+from typing import Optional
+
+from dynode_plugin.errors import DynodeInputError
+
+from ..common.checkout import validate_checkout
+from .import_hook import STIT_MARKERS
+
+URL = "https://github.com/rotemtzaban/STIT"
+ROOT_ENV = "DYNODE_STIT_ROOT"
+SCRIPTS = ("edit_video.py", "edit_video_stitching_tuning.py")
+_TRUSTED = ("torch", "numpy", "collections", "builtins", "copyreg", "_codecs")
+
+
+def find_root(root) -> Path:
+    return validate_checkout(root, STIT_MARKERS, host="STIT", url=URL, option=f"--stit-root or ${ROOT_ENV}")
+
+
+class _Inert:
+    """Stands in for any non-library object in the pickle (STIT's generator and its parts)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __setstate__(self, state):
+        pass
+
+    def __call__(self, *args, **kwargs):
+        return _Inert()
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        if module.split(".")[0] in _TRUSTED:
+            return super().find_class(module, name)
+        return _Inert
+
+
+_pickle = ModuleType("dynode_stit_pickle")
+_pickle.Unpickler = _Unpickler
+_pickle.load = lambda f, **kw: _Unpickler(f, **kw).load()
+_pickle.__name__ = "pickle"  # torch.load checks the module's name for its own pickler settings
+
+
+def checkpoint_path(root: Path, run: Optional[str], checkpoint=None) -> Path:
+    if checkpoint is not None:
+        path = Path(checkpoint).expanduser()
+    else:
+        if not run:
+            raise DynodeInputError("give --run-name (STIT's --run_name) or --checkpoint")
+        path = Path(root) / checkpoints_dir(root) / f"model_{run}.pt"
+    if not path.is_file():
+        folder = path.parent
+        runs = sorted(p.stem[len("model_"):] for p in folder.glob("model_*.pt")) if folder.is_dir() else []
+        have = f"runs in {folder}: {', '.join(runs)}" if runs else f"no model_<run>.pt in {folder}"
+        raise DynodeInputError(f"no STIT checkpoint {path} ({have}); STIT's train.py writes it (train.py --run_name {run or 'NAME'})")
+    return path
+
+
+def config_value(root: Path, name: str, default: str) -> str:
+    """A string setting of STIT's ``configs/paths_config.py``, read from the file (nothing imported)."""
+    import ast
+
+    text = (Path(root) / "configs" / "paths_config.py").read_text()
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                return node.value.value
+    return default
+
+
+def checkpoints_dir(root: Path) -> str:
+    return config_value(root, "checkpoints_dir", "./checkpoints")
+
+
+def read_pivots(path):
+    """The ``pivots`` [N,18,512] of a STIT checkpoint, float32 on the CPU, checked."""
+    import torch
+
+    from .editing import check_pivots
+
+    try:
+        ckpt = torch.load(path, map_location="cpu", pickle_module=_pickle, weights_only=False)
+    except Exception as exc:  # a truncated or foreign file: say which
+        raise DynodeInputError(f"cannot read STIT checkpoint {path}: {type(exc).__name__}: {exc}") from None
+    if not isinstance(ckpt, dict) or "pivots" not in ckpt:
+        keys = list(ckpt) if isinstance(ckpt, dict) else type(ckpt).__name__
+        raise DynodeInputError(f"{path} is not a STIT run checkpoint: expected a dict with 'generator', 'pivots', 'quads'; got {keys}")
+    return check_pivots(ckpt["pivots"], where=str(path))

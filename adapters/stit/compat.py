@@ -1,0 +1,115 @@
+"""Fixes for running STIT on current software, each optional (see settings.py) and undoable.
+
+* torch_load: torch >= 2.6 loads with ``weights_only=True`` by default, which refuses
+  ``model_<run>.pt`` (a whole pickled generator module). Only the ``torch`` name inside
+  STIT's ``utils/models_utils.py`` is replaced, by a proxy whose ``load`` defaults to
+  ``weights_only=False``: the checkpoint is the user's own file, and no other load changes.
+* cpu: with no GPU, STIT's hard-coded ``.cuda()`` calls become no-ops, ``torch.load`` maps
+  CUDA tensors to the CPU, ``global_config.device`` becomes ``'cpu'`` and synthesis blocks
+  run in fp32 (StyleGAN2-ADA's fp16 blocks are ~35x slower on a CPU). Applied only when
+  ``torch.cuda.is_available()`` is False, where the originals could only fail.
+* pillow: ``PIL.Image.ANTIALIAS`` (used by STIT's utils/alignment.py) was removed in
+  Pillow 10; it is restored as an alias of ``LANCZOS``, the same filter.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Callable, List
+
+import torch
+
+_UNDO: List[Callable[[], None]] = []
+APPLIED: List[str] = []  # names of the fixes in force (for reports and `dynode stit status`)
+
+
+def _setattr(obj, name, value) -> None:
+    missing = object()
+    old = getattr(obj, name, missing) if name in vars(obj) else missing
+    setattr(obj, name, value)
+    _UNDO.append(lambda: delattr(obj, name) if old is missing else setattr(obj, name, old))
+
+
+def undo_all() -> None:
+    """Put everything back (``dynode stit edit`` runs STIT in-process, then cleans up)."""
+    while _UNDO:
+        _UNDO.pop()()
+    APPLIED.clear()
+
+
+def needs_torch_load_fix() -> bool:
+    major, minor = (int(x) for x in torch.__version__.split(".")[:2])
+    return (major, minor) >= (2, 6)
+
+
+class _TorchWithTrustedLoad:
+    """``torch`` for one host module: ``load`` defaults to weights_only=False (and CPU mapping without a GPU)."""
+
+    def __init__(self, cpu: bool):
+        self._cpu = cpu
+
+    def __getattr__(self, name):
+        return getattr(torch, name)
+
+    def load(self, *args, **kwargs):
+        kwargs.setdefault("weights_only", False)
+        if self._cpu:
+            kwargs.setdefault("map_location", "cpu")
+        return torch.load(*args, **kwargs)
+
+
+def fix_models_utils(module, cpu: bool) -> None:
+    if getattr(module, "torch", None) is torch:
+        _setattr(module, "torch", _TorchWithTrustedLoad(cpu))
+        APPLIED.append("torch_load")
+
+
+def _no_cuda(self, *args, **kwargs):
+    return self
+
+
+def fix_cpu_globals() -> None:
+    """Process-wide parts of the CPU fix (only without a GPU, once)."""
+    if torch.cuda.is_available() or "cpu" in APPLIED:
+        return
+    _setattr(torch.Tensor, "cuda", _no_cuda)
+    _setattr(torch.nn.Module, "cuda", _no_cuda)
+    original_load = torch.load
+
+    @functools.wraps(original_load)
+    def load_on_cpu(*args, **kwargs):
+        kwargs.setdefault("map_location", "cpu")
+        return original_load(*args, **kwargs)
+
+    _setattr(torch, "load", load_on_cpu)
+    try:
+        from configs import global_config
+
+        if str(getattr(global_config, "device", "cpu")).startswith("cuda"):
+            _setattr(global_config, "device", "cpu")
+    except ImportError:
+        pass
+    APPLIED.append("cpu")
+
+
+def fix_fp32_blocks(networks_module) -> None:
+    """SynthesisBlock.forward with force_fp32=True for CPU inputs (no GPU present)."""
+    block = getattr(networks_module, "SynthesisBlock", None)
+    if block is None or torch.cuda.is_available():
+        return
+    forward = block.forward
+
+    @functools.wraps(forward)
+    def forward_fp32_on_cpu(self, *args, **kwargs):
+        kwargs["force_fp32"] = True
+        return forward(self, *args, **kwargs)
+
+    _setattr(block, "forward", forward_fp32_on_cpu)
+    APPLIED.append("fp32_blocks")
+
+
+def fix_pillow() -> None:
+    import PIL.Image
+
+    if not hasattr(PIL.Image, "ANTIALIAS"):
+        _setattr(PIL.Image, "ANTIALIAS", PIL.Image.LANCZOS)
+        APPLIED.append("pillow")

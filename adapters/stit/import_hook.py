@@ -1,0 +1,90 @@
+"""The startup hook: a meta-path finder that patches STIT's modules as STIT imports them.
+
+``dynode stit install-hook`` writes one line into a ``.pth`` file in site-packages, which
+Python runs at interpreter start; it calls :func:`install`. Cost for every other program:
+importing this stdlib-only module and one set lookup per first import of a module name.
+Only three module names are watched, and only when the module being imported sits in a
+STIT checkout (``edit_video.py``, ``configs/hyperparameters.py`` and
+``editings/latent_editor.py`` beside it) is anything patched; the patches (in
+``dynode_adapters.stit.patches``, imported only then) read STIT's configs to decide what to
+do. ``DYNODE_STIT_HOOK=0`` switches the hook off entirely.
+"""
+from __future__ import annotations
+
+import importlib.abc
+import os
+import sys
+from pathlib import Path
+
+ENV_SWITCH = "DYNODE_STIT_HOOK"
+WATCHED = {  # module -> patch function in dynode_adapters.stit.patches
+    "editings.latent_editor": "patch_latent_editor",
+    "utils.models_utils": "patch_models_utils",
+    "training.networks": "patch_networks",
+}
+STIT_MARKERS = ("edit_video.py", "configs/hyperparameters.py", "editings/latent_editor.py")
+
+
+def hook_disabled() -> bool:
+    return os.environ.get(ENV_SWITCH, "1").strip().lower() in ("0", "false", "no", "off")
+
+
+def is_stit_root(root) -> bool:
+    root = Path(root)
+    return all((root / m).is_file() for m in STIT_MARKERS)
+
+
+class _PatchingLoader(importlib.abc.Loader):
+    """Runs the real loader, then the patch for that module."""
+
+    def __init__(self, loader, name):
+        self.loader, self.name = loader, name
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        from . import patches
+
+        getattr(patches, WATCHED[self.name])(module)
+
+
+class StitFinder(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name not in WATCHED:
+            return None
+        spec = None
+        for finder in sys.meta_path:
+            if finder is self or isinstance(finder, StitFinder) or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        if spec is None or spec.origin is None or spec.loader is None:
+            return spec
+        root = Path(spec.origin).resolve().parents[name.count(".")]
+        if not is_stit_root(root):
+            return spec  # another project's module of the same name: untouched
+        spec.loader = _PatchingLoader(spec.loader, name)
+        return spec
+
+
+def installed() -> bool:
+    return any(isinstance(f, StitFinder) for f in sys.meta_path)
+
+
+def install(force: bool = False) -> bool:
+    """Put the finder first on ``sys.meta_path`` (once). Returns whether it is active.
+
+    force: ignore ``DYNODE_STIT_HOOK=0`` (``dynode stit edit`` asks for the patch explicitly).
+    """
+    if hook_disabled() and not force:
+        return False
+    if not installed():
+        sys.meta_path.insert(0, StitFinder())
+    return True
+
+
+def uninstall() -> None:
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, StitFinder)]

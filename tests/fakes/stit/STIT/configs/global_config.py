@@ -1,0 +1,5 @@
+## Device
+device = 'cuda:0'
+
+## Run name to be updated during PTI
+run_name = ''

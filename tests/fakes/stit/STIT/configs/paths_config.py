@@ -1,0 +1,12 @@
+## Pretrained models paths
+stylegan2_ada_ffhq = 'pretrained_models/ffhq.pkl'
+
+## Dirs for output files
+checkpoints_dir = './checkpoints'
+
+## Edit directions
+interfacegan_folder = 'editings/w_directions/'
+styleclip_fs3 = 'editings/styleclip_global/fs3.npy'
+stylespace_mean_std = 'editings/styleclip_global/S_mean_std'
+
+segmentation_model_path = 'pretrained_models/79999_iter.pth'

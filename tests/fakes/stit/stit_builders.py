@@ -1,0 +1,98 @@
+"""Build a STIT world for tests: a checkout copy with a trained run, in STIT's own formats.
+
+``copy_checkout`` copies the fake (or any checkout) to a writable folder; ``make_run``
+writes what STIT's ``train.py`` and ``download_models.sh`` leave behind:
+``checkpoints/model_<run>.pt`` = {'generator': whole module, 'pivots': [N,18,512] float32,
+'quads': N arrays (4,2)}, ``pretrained_models/ffhq.pkl`` ({'G_ema': module}),
+``pretrained_models/79999_iter.pth`` (BiSeNet state dict), the InterFaceGAN direction
+files ``editings/w_directions/<name>.npy`` ((18,512) float64, identical rows) and the
+input frames. Networks are the checkout's own classes, randomly initialised.
+"""
+from __future__ import annotations
+
+import math
+import pickle
+import shutil
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+
+FAKE_ROOT = Path(__file__).resolve().parent / "STIT"
+HOST_PACKAGES = ["configs", "editings", "utils", "training", "models", "torch_utils", "dnnlib", "criteria", "datasets"]
+
+
+def copy_checkout(dest, source=FAKE_ROOT) -> Path:
+    dest = Path(dest)
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".git", "*.md"))
+    return dest
+
+
+def smooth_pivots(n: int, seed: int = 0, jitter: float = 0.05) -> torch.Tensor:
+    """A curved W+ trajectory with per-frame inversion jitter, [n, 18, 512] float32."""
+    g = torch.Generator().manual_seed(seed)
+    base = torch.randn(18, 512, generator=g) * 0.5
+    dirs = torch.randn(3, 18, 512, generator=g)
+    t = torch.linspace(0, 1, n)
+    curve = torch.stack([torch.sin(2.0 * t + 0.3), torch.cos(3.0 * t), t ** 2], 1)  # [n, 3]
+    z = base + torch.einsum("nk,kij->nij", curve, dirs) * 0.6
+    return (z + jitter * torch.randn(n, 18, 512, generator=g)).float()
+
+
+def write_directions(root, names: Sequence[str] = ("age", "smile", "pose"), seed: int = 0) -> Path:
+    folder = Path(root) / "editings" / "w_directions"
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for name in names:
+        row = rng.standard_normal(512)
+        np.save(folder / f"{name}.npy", np.repeat((row / np.linalg.norm(row) * 3)[None], 18, axis=0))  # float64
+    return folder
+
+
+def write_frames(folder, n: int, size: int = 64) -> Path:
+    from PIL import Image
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    yy, xx = np.mgrid[0:size, 0:size]
+    for i in range(n):
+        cx = size / 2 + 6 * math.sin(i / 3)
+        face = ((xx - cx) ** 2 + (yy - size / 2) ** 2) < (size / 4) ** 2
+        img = np.stack([xx * 4 % 256, yy * 4 % 256, np.where(face, 220, 40)], -1).astype(np.uint8)
+        Image.fromarray(img).save(folder / f"{i:05d}.png")
+    return folder
+
+
+def quads_for(n: int, size: int = 64):
+    """One (4,2) float array per frame, as STIT's crop_faces returns (a slowly moving square)."""
+    out = []
+    for i in range(n):
+        c = size / 2 + 6 * math.sin(i / 3)
+        out.append(np.array([[c - 16, 16], [c - 16, 48], [c + 16, 48], [c + 16, 16]], dtype=np.float64))
+    return out
+
+
+def make_run(root, run: str = "demo", n_frames: int = 8, seed: int = 0, pivots=None) -> dict:
+    """Write a trained run into ``root`` (a checkout copy) with the checkout's own classes."""
+    from dynode_adapters.common.checkout import checkout_on_path
+
+    root = Path(root)
+    pivots = smooth_pivots(n_frames, seed) if pivots is None else pivots
+    with checkout_on_path(root, HOST_PACKAGES):
+        from models.seg_model_2 import BiSeNet
+        from training.networks import Generator
+
+        torch.manual_seed(seed)
+        tuned, original = Generator(512, 0, 512, 1024, 3), Generator(512, 0, 512, 1024, 3)
+        (root / "checkpoints").mkdir(exist_ok=True)
+        (root / "pretrained_models").mkdir(exist_ok=True)
+        checkpoint = root / "checkpoints" / f"model_{run}.pt"
+        torch.save({"generator": tuned, "pivots": pivots, "quads": quads_for(len(pivots))}, checkpoint)
+        with open(root / "pretrained_models" / "ffhq.pkl", "wb") as f:
+            pickle.dump({"G_ema": original}, f)
+        torch.save(BiSeNet(19).state_dict(), root / "pretrained_models" / "79999_iter.pth")
+    if not (root / "editings" / "w_directions").is_dir():
+        write_directions(root)
+    frames = write_frames(root / "input_frames", len(pivots))
+    return {"root": root, "run": run, "checkpoint": checkpoint, "frames": frames, "pivots": pivots}
