@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import os
-import sys
 import warnings
 from typing import Any, Callable, Dict, List, Optional
 

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import torch
 
+from ..common.consistency import delta_consistency  # noqa: F401  (re-exported for the CLI)
 from . import layout
 
 
@@ -67,15 +68,6 @@ def edit_dynode(w0: torch.Tensor, nets, alphas, *, mode: str = "offset", model_i
     out = keep_fine_layers(res.edited, w0)
     seconds = {**res.seconds, "edit_step": time.perf_counter() - t0}
     return EditResult(f"dynode-{model_id}", w0, out, seconds, fitted=res.fitted, model=res.model)
-
-
-def delta_consistency(source: torch.Tensor, edited: torch.Tensor) -> Dict[str, float]:
-    """Flicker of the edit itself: d_i = edited_i - source_i; mean ||d_i||, mean ||d_{i+1} - d_i||
-    (Frobenius over 18x512), and their ratio."""
-    d = (edited - source).reshape(len(source), -1).double()
-    norm = d.norm(dim=1).mean()
-    step = (d[1:] - d[:-1]).norm(dim=1).mean() if len(d) > 1 else torch.tensor(0.0)
-    return {"delta_norm": float(norm), "delta_step": float(step), "delta_step_rel": float(step / norm) if norm > 0 else 0.0}
 
 
 def describe(attrs: List[layout.Attribute], alphas: Sequence[float]) -> str:

@@ -16,9 +16,8 @@ from .import_hook import ENV_SWITCH
 
 PTH_NAME = "dynode_stit_hook.pth"
 PTH_LINE = (
-    f'import os; os.environ.get("{ENV_SWITCH}", "1").strip().lower() in ("0", "false", "no", "off") '
-    'or __import__("importlib.util").util.find_spec("dynode_adapters") is None '
-    'or __import__("dynode_adapters.stit.import_hook").stit.import_hook.install()\n'
+    f'import os; os.environ.get("{ENV_SWITCH}", "1").strip().lower() in ("0", "false", "no", "off") or exec('
+    '"try:\\n import dynode_adapters.stit.import_hook as h\\nexcept ImportError:\\n pass\\nelse:\\n h.install()")\n'
 )
 
 

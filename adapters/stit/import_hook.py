@@ -11,10 +11,10 @@ do. ``DYNODE_STIT_HOOK=0`` switches the hook off entirely.
 """
 from __future__ import annotations
 
-import importlib.abc
+# stdlib modules Python has loaded anyway at start-up only: importlib.abc and pathlib would
+# cost ~10 ms on every interpreter start (measured in benchmarks/stit_edit.py)
 import os
 import sys
-from pathlib import Path
 
 ENV_SWITCH = "DYNODE_STIT_HOOK"
 WATCHED = {  # module -> patch function in dynode_adapters.stit.patches
@@ -30,11 +30,10 @@ def hook_disabled() -> bool:
 
 
 def is_stit_root(root) -> bool:
-    root = Path(root)
-    return all((root / m).is_file() for m in STIT_MARKERS)
+    return all(os.path.isfile(os.path.join(str(root), *m.split("/"))) for m in STIT_MARKERS)
 
 
-class _PatchingLoader(importlib.abc.Loader):
+class _PatchingLoader:
     """Runs the real loader, then the patch for that module."""
 
     def __init__(self, loader, name):
@@ -50,7 +49,7 @@ class _PatchingLoader(importlib.abc.Loader):
         getattr(patches, WATCHED[self.name])(module)
 
 
-class StitFinder(importlib.abc.MetaPathFinder):
+class StitFinder:  # the meta-path finder protocol: find_spec only
     def find_spec(self, name, path=None, target=None):
         if name not in WATCHED:
             return None
@@ -63,7 +62,9 @@ class StitFinder(importlib.abc.MetaPathFinder):
                 break
         if spec is None or spec.origin is None or spec.loader is None:
             return spec
-        root = Path(spec.origin).resolve().parents[name.count(".")]
+        root = os.path.realpath(spec.origin)
+        for _ in range(name.count(".") + 1):
+            root = os.path.dirname(root)
         if not is_stit_root(root):
             return spec  # another project's module of the same name: untouched
         spec.loader = _PatchingLoader(spec.loader, name)
