@@ -73,3 +73,21 @@ def write_json(path, payload) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=2, default=str))
     return path
+
+
+def edit_clips(quick: bool) -> dict:
+    """The adapter benchmarks' clips: the real W+ inversions in ../shared/data/dynode_example
+    (11 samples, when present) and a realistic synthetic clip (24 frames with --quick, else 64)."""
+    clips = {}
+    real = SHARED / "dynode_example" / "dynode_all_latents.pth"
+    if real.exists():
+        clips["real-11"] = torch.load(real, map_location="cpu")[:, 0].float()
+    _, _, noisy = realistic_clip(24 if quick else 64, seed=0)
+    clips[f"synthetic-{len(noisy)}"] = noisy
+    return clips
+
+
+def relative_distance(a, b, source) -> float:
+    """Mean distance of edit ``a`` to edit ``b``, relative to ``b``'s mean edit norm."""
+    d_ref = (b - source).reshape(len(b), -1).norm(dim=1).mean()
+    return float((a - b).reshape(len(a), -1).norm(dim=1).mean() / d_ref)

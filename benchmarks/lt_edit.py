@@ -28,26 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "fakes" / "latent_transformer"))
-from common import SHARED, machine, print_table, realistic_clip, write_json  # noqa: E402
+from common import edit_clips, machine, print_table, relative_distance, write_json  # noqa: E402
 
 ATTR = 31  # Smiling
-
-
-def _clips(quick):
-    import torch
-
-    clips = {}
-    real = SHARED / "dynode_example" / "dynode_all_latents.pth"
-    if real.exists():
-        clips["real-11"] = torch.load(real, map_location="cpu")[:, 0].float()
-    _, _, noisy = realistic_clip(24 if quick else 64, seed=0)
-    clips[f"synthetic-{len(noisy)}"] = noisy
-    return clips
-
-
-def _relative_distance(a, b, source):
-    d_ref = (b - source).reshape(len(b), -1).norm(dim=1).mean()
-    return float((a - b).reshape(len(a), -1).norm(dim=1).mean() / d_ref)
 
 
 def _render_cost(root, gen_path, z, frames):
@@ -97,7 +80,7 @@ def main(argv=None):
         t0 = time.perf_counter()
         nets = load_attribute_nets(root, attrs, cfg)
         load_s = time.perf_counter() - t0
-        clips = _clips(args.quick)
+        clips = edit_clips(args.quick)
         render = None
         if args.render_frames:
             render = _render_cost(root, tmp / "weights" / "psp_ffhq_encode.pt", next(iter(clips.values())), args.render_frames)
@@ -112,7 +95,7 @@ def main(argv=None):
                 c = editing.delta_consistency(z, edited)
                 rows.append(dict(base, method=method, seconds=seconds, s_per_frame=seconds / n,
                                  delta_norm=c["delta_norm"], delta_step_rel=c["delta_step_rel"],
-                                 dist_to_per_frame=_relative_distance(edited, pf, z), **extra))
+                                 dist_to_per_frame=relative_distance(edited, pf, z), **extra))
 
             row("per-frame (original)", pf_s, pf)
             dn = editing.edit_dynode(z, nets, [alpha], fit_kwargs=fit_kwargs, progress=False)

@@ -29,26 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "fakes" / "tcsve"))
-from common import SHARED, machine, print_table, realistic_clip, write_json  # noqa: E402
+from common import edit_clips, machine, print_table, relative_distance, write_json  # noqa: E402
 
 DECODER_PARAMS = 30_000_000  # ~ a 1024 px rosinality generator, stored in StyleCLIP mapper checkpoints
-
-
-def _clips(quick):
-    import torch
-
-    clips = {}
-    real = SHARED / "dynode_example" / "dynode_all_latents.pth"
-    if real.exists():
-        clips["real-11"] = torch.load(real, map_location="cpu")[:, 0].float()
-    _, _, noisy = realistic_clip(24 if quick else 64, seed=0)
-    clips[f"synthetic-{len(noisy)}"] = noisy
-    return clips
-
-
-def _relative_distance(a, b, source):
-    d_ref = (b - source).reshape(len(b), -1).norm(dim=1).mean()
-    return float((a - b).reshape(len(a), -1).norm(dim=1).mean() / d_ref)
 
 
 def _render_cost(root, workdir, mapper_path, z):
@@ -98,8 +81,8 @@ def main(argv=None):
         checkout = "real" if root_arg else "fake"
         mapper_path = B.make_mapper_checkpoint(root, tmp / "pretrained" / "eyeglasses.pt", decoder_params=DECODER_PARAMS)
         ckpt_mb = mapper_path.stat().st_size / 1e6
-        render = _render_cost(root, tmp, mapper_path, next(iter(_clips(True).values())))
-        for clip, z in _clips(args.quick).items():
+        render = _render_cost(root, tmp, mapper_path, next(iter(edit_clips(True).values())))
+        for clip, z in edit_clips(args.quick).items():
             n = len(z)
             B.write_run(tmp / clip, "vid", z)
             frames = layout.read_frame_latents(layout.embeddings_dir(tmp / clip, "vid"))
@@ -110,7 +93,7 @@ def main(argv=None):
                 c = editing.delta_consistency(z, edited)
                 rows.append(dict(base, method=method, seconds=seconds, s_per_frame=seconds / n,
                                  delta_norm=c["delta_norm"], delta_step_rel=c["delta_step_rel"],
-                                 dist_to_per_frame=_relative_distance(edited, pf.latents, z), **extra))
+                                 dist_to_per_frame=relative_distance(edited, pf.latents, z), **extra))
 
             row("per-frame (original, latents)", pf.seconds["total_edit"], pf.latents)
             if render is not None:

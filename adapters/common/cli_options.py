@@ -19,3 +19,18 @@ def dynamics_options(fn):
     for opt in reversed(_OPTIONS):
         fn = opt(fn)
     return fn
+
+
+_RUN_OPTIONS = [
+    click.option("--save-model", type=click.Path(dir_okay=False), default=None,
+                 help="A .dynode file: reused if it was fitted on these latents (any edit), written after fitting otherwise."),
+    click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Also write timings and edit consistency as JSON."),
+    click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
+]
+
+
+def run_options(fn):
+    """Add --save-model/--report-json/--quiet (kwargs save_model, report_json, quiet)."""
+    for opt in reversed(_RUN_OPTIONS):
+        fn = opt(fn)
+    return fn

@@ -11,7 +11,7 @@ import click
 
 from dynode_plugin.cli import DynodeGroup
 
-from ..common.cli_options import dynamics_options
+from ..common.cli_options import dynamics_options, run_options
 
 ROOT_ENV = "DYNODE_LT_ROOT"
 
@@ -86,10 +86,7 @@ def attrs_cmd(lt_root, config, log_path):
 @click.option("--device", default="cpu", show_default=True, help="torch device for the networks (cpu, cuda).")
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder / an existing --latents-out file.")
 @dynamics_options
-@click.option("--save-model", type=click.Path(dir_okay=False), default=None,
-              help="A .dynode file: reused if it was fitted on these latents (other attributes/alphas), written otherwise.")
-@click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Also write timings and edit consistency as JSON.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@run_options
 def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, stylegan_model_path, per_frame, latents_out,
                    no_render, device, force, model_id, mode, steps, solver, subspace_dim, seed, save_model, report_json, quiet):
     """Edit a video's latent codes with a Latent Transformer attribute model and render frame%04d.jpg."""

@@ -12,7 +12,7 @@ import click
 
 from dynode_plugin.cli import DynodeGroup
 
-from ..common.cli_options import dynamics_options
+from ..common.cli_options import dynamics_options, run_options
 
 ROOT_ENV = "DYNODE_TCSVE_ROOT"
 
@@ -49,10 +49,7 @@ def group() -> None:
 @click.option("--fill-gaps", is_flag=True, help="Predict frames missing from the embeddings with the dynamics model instead of refusing.")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 @dynamics_options
-@click.option("--save-model", type=click.Path(dir_okay=False), default=None,
-              help="A .dynode file: reused if it was fitted on these latents, written after fitting otherwise.")
-@click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Also write timings and edit consistency as JSON.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@run_options
 def edit_cmd(tcsve_root, run_name, inverted_root, embeddings, aligned_frames, edit, mapper, strength, out, per_frame, render,
              fill_gaps, force, model_id, mode, steps, solver, subspace_dim, seed, save_model, report_json, quiet):
     """Edit a TCSVE run's PTI latents and write latents.pth for the next TCSVE steps."""

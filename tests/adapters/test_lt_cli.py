@@ -2,7 +2,6 @@
 next LT steps read, per-frame vs DynODE latents, bad input with nothing half-written."""
 import io
 import json
-import math
 import os
 import sys
 from pathlib import Path
@@ -16,24 +15,18 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes" / "latent_transformer"))
 import lt_builders as B  # noqa: E402
 
+from adapter_helpers import curved_trajectory  # noqa: E402
 from dynode_plugin.cli import build_cli  # noqa: E402
 
 N = 6
 FAST = ["--steps", "25", "-q"]
 
 
-def _trajectory(n=N, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    base, a, b = (torch.randn(18, 512, generator=g) for _ in range(3))
-    t = torch.linspace(0, 1.5, n)
-    return torch.stack([base + a * math.sin(s) + 0.5 * b * math.cos(2 * s) for s in t.tolist()])
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lt_cli")
     root = B.make_fake_checkout(tmp / "latent-transformer")
-    z = _trajectory()
+    z = curved_trajectory(N)
     latents = B.write_latents_dir(root / "outputs" / "video" / "vid" / "vid_crop_align_latent", z)
     states = {n: torch.load(root / "logs" / "001" / f"tnet_{n}.pth.tar") for n in (31, 15)}
     return dict(root=root, z=z, latents=latents, states=states, tmp=tmp)

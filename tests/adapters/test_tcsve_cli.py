@@ -1,6 +1,5 @@
 """`dynode tcsve edit` against the fake VideoEditGAN checkout: output format, per-frame vs DynODE, bad input."""
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -11,17 +10,11 @@ from click.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes" / "tcsve"))
 import tcsve_builders as B  # noqa: E402
 
+from adapter_helpers import curved_trajectory  # noqa: E402
 from dynode_plugin.cli import build_cli  # noqa: E402
 
 N = 9
 FAST = ["--steps", "60", "-q"]
-
-
-def _trajectory(n=N, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    base, a, b = (torch.randn(18, 512, generator=g) for _ in range(3))
-    t = torch.linspace(0, 1.5, n)
-    return torch.stack([base + a * math.sin(s) + 0.5 * b * math.cos(2 * s) for s in t.tolist()])
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +24,7 @@ def world(tmp_path_factory):
     B.make_mapper_checkpoint(root, root / "PTI" / "pretrained_models" / "eyeglasses.pt")
     inv = root / "out" / "vid" / "inverted"  # the README's layout, found without --inverted-root
     B.make_generator(root, inv / "model_multi_id.pt")
-    z = _trajectory()
+    z = curved_trajectory(N)
     B.write_run(inv, "vid", z)
     aligned = B.write_aligned(root / "out" / "vid" / "aligned", B.frame_names(N))
     original = B.run_original_step(root, inv, "vid", aligned, tmp / "original")
