@@ -3,10 +3,11 @@
     python benchmarks/stit_edit.py [--quick] [--stit-root PATH] [--frames 16 64] [--out benchmarks/results/stit_edit.json]
 
 Checkout: the fake in tests/fakes/stit (same scripts, module layout and formats, tiny
-networks), or a real STIT checkout with --stit-root (its networks must be loadable: a run
-checkpoint made with `python benchmarks/stit_edit.py --stit-root PATH --make-run`, which
-needs STIT's requirements, torchvision among them). Each N runs `dynode stit edit`'s runner
-in-process three ways: per-frame, DynODE with a fit, DynODE reusing the saved model.
+networks), or a real STIT checkout with --stit-root (copied to a temporary folder; a run is
+made there with STIT's own full-size 1024 px Generator and BiSeNet, randomly initialised,
+so render costs are real; needs STIT's requirements, torchvision beside torch==2.14.1).
+Each N runs `dynode stit edit`'s runner in-process three ways: per-frame, DynODE with a
+fit, DynODE reusing the saved model.
 Columns: seconds of STIT's edit step (the LatentEditor call: per-frame = STIT's vectorised
 edit of all frames; DynODE = fit or load + frame-0 edit + propagation), seconds of the whole
 script run (load, crop, edit, render, mask, paste, write), the whole run relative to
@@ -17,6 +18,7 @@ puts on every Python program).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import subprocess
 import sys
@@ -103,7 +105,7 @@ def startup_cost(repeats: int):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--stit-root", default=None, help="a real STIT checkout with a run named 'bench' (see the docstring)")
+    ap.add_argument("--stit-root", default=None, help="a real STIT checkout (see the docstring)")
     ap.add_argument("--frames", type=int, nargs="+", default=None)
     ap.add_argument("--steps", type=int, default=None, help="ODE fit steps (default: the library default; --quick: 100)")
     ap.add_argument("--edits", type=int, default=2, help="factors per run (STIT's -er ... K)")
@@ -117,12 +119,10 @@ def main():
     rows, flick = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         for n in frames:
-            if a.stit_root:
-                root = Path(a.stit_root)
-            else:
-                root = B.copy_checkout(Path(tmp) / f"STIT-{n}")
+            root = B.copy_checkout(Path(tmp) / f"STIT-{n}", source=Path(a.stit_root) if a.stit_root else B.FAKE_ROOT)
+            with B.offline_stand_ins() if a.stit_root else contextlib.nullcontext():
                 B.make_run(root, run="bench", n_frames=n, pivots=B.smooth_pivots(n, seed=n, jitter=0.2))
-            rows += bench_checkout(root, n, steps, a.edits)
+                rows += bench_checkout(root, n, steps, a.edits)
             from dynode_adapters.stit.checkpoint import read_pivots
 
             flick[n] = flicker(root, read_pivots(root / "checkpoints" / "model_bench.pt"), steps)

@@ -10,9 +10,12 @@ input frames. Networks are the checkout's own classes, randomly initialised.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import pickle
 import shutil
+import sys
+import types
 from pathlib import Path
 from typing import Sequence
 
@@ -73,8 +76,36 @@ def quads_for(n: int, size: int = 64):
     return out
 
 
-def make_run(root, run: str = "demo", n_frames: int = 8, seed: int = 0, pivots=None) -> dict:
-    """Write a trained run into ``root`` (a checkout copy) with the checkout's own classes."""
+@contextlib.contextmanager
+def offline_stand_ins():
+    """For a *real* STIT checkout on an offline CPU machine: BiSeNet's constructor fetches
+    ImageNet ResNet-18 weights (made to return an empty state dict: random init), and
+    utils/alignment.py imports dlib and face_alignment, which an edit run never uses
+    (empty stand-in modules when they are not installed). Everything is put back after."""
+    import torch.utils.model_zoo as model_zoo
+
+    saved_load, added = model_zoo.load_url, []
+    model_zoo.load_url = lambda *a, **k: {}
+    for name in ("dlib", "face_alignment"):
+        try:
+            __import__(name)
+        except ImportError:
+            sys.modules[name] = types.ModuleType(name)
+            added.append(name)
+    try:
+        yield
+    finally:
+        model_zoo.load_url = saved_load
+        for name in added:
+            sys.modules.pop(name, None)
+
+
+def make_run(root, run: str = "demo", n_frames: int = 8, seed: int = 0, pivots=None, generator_kwargs=None) -> dict:
+    """Write a trained run into ``root`` (a checkout copy) with the checkout's own classes.
+
+    generator_kwargs: for a real checkout, StyleGAN2-ADA ``Generator`` arguments (default: the
+    fake's tiny one; the real class accepts the same positional z/c/w dims, resolution, channels).
+    """
     from dynode_adapters.common.checkout import checkout_on_path
 
     root = Path(root)
@@ -84,7 +115,8 @@ def make_run(root, run: str = "demo", n_frames: int = 8, seed: int = 0, pivots=N
         from training.networks import Generator
 
         torch.manual_seed(seed)
-        tuned, original = Generator(512, 0, 512, 1024, 3), Generator(512, 0, 512, 1024, 3)
+        kw = generator_kwargs or dict(z_dim=512, c_dim=0, w_dim=512, img_resolution=1024, img_channels=3)
+        tuned, original = Generator(**kw), Generator(**kw)
         (root / "checkpoints").mkdir(exist_ok=True)
         (root / "pretrained_models").mkdir(exist_ok=True)
         checkpoint = root / "checkpoints" / f"model_{run}.pt"
