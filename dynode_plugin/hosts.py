@@ -34,8 +34,9 @@ class Host:
         """Return ``latents`` with the edit ``name`` applied at ``strength`` (same shape)."""
         raise NotImplementedError
 
-    def invert(self, frames: torch.Tensor) -> torch.Tensor:
-        """Frames ``[N,3,H,W]`` in [0,1] -> latents ``[N,*latent_shape]``, each frame on its own."""
+    def invert(self, frames: torch.Tensor, progress: bool = True) -> torch.Tensor:
+        """Frames ``[N,3,H,W]`` in [0,1] -> latents ``[N,*latent_shape]``, each frame on its own
+        (``progress``: show a progress bar on long work)."""
         raise NotImplementedError(f"host '{self.id}' cannot invert frames itself; run its own inversion step")
 
     def synthesize(self, latents: torch.Tensor) -> torch.Tensor:

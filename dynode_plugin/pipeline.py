@@ -6,6 +6,7 @@ classic way (every frame edited) kept for comparison. Timings of every stage are
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -42,7 +43,9 @@ def run_edit(host: Host, frames: torch.Tensor, edits: Sequence[Tuple[str, float]
     seconds: Dict[str, float] = {}
     if latents is None:
         t0 = time.perf_counter()
-        latents = host.invert(frames)
+        # hosts written before ``progress`` joined the interface still work
+        takes_progress = "progress" in inspect.signature(host.invert).parameters
+        latents = host.invert(frames, progress=progress) if takes_progress else host.invert(frames)
         seconds["invert"] = time.perf_counter() - t0
 
     def edit_fn(z: torch.Tensor) -> torch.Tensor:

@@ -76,6 +76,6 @@ class LatentTransformerHost(Host):
             raise DynodeInputError(f"latents must be [N, 18, 512] W+ codes; got {tuple(z.shape)}")
         return ((synthesize(self.generator(), z, self.device) + 1) / 2).clamp(0, 1)
 
-    def invert(self, frames: torch.Tensor) -> torch.Tensor:
+    def invert(self, frames: torch.Tensor, progress: bool = True) -> torch.Tensor:
         raise NotImplementedError("the latent-transformer host does not invert frames: run pSp's scripts/inference.py "
                                   "(as in the checkout's run_video_manip.sh) to get latent_code_%05d.npy files")
