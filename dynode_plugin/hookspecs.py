@@ -41,11 +41,12 @@ def dynode_register_hosts(register: Register) -> None:
     """Register host classes: the three host steps around the dynamics model.
 
     A host is what turns frames into latents and back (the embedded ``toy`` world,
-    STIT, Latent Transformer, TCSVE). Each registered class subclasses
-    :class:`dynode_plugin.hosts.Host` and implements ``edit_names()``,
-    ``edit(latents, name, strength)`` and, when the host can do them on its own,
-    ``invert(frames)`` and ``synthesize(latents)``. Its ``id`` is what
-    ``dynode edit --host ID`` and ``dynode batch --host ID`` accept.
+    Latent Transformer, TCSVE; STIT is driven through its own scripts instead, see
+    ``dynode stit``). Each registered class subclasses :class:`dynode_plugin.hosts.Host`
+    and implements ``edit_names()``, ``edit(latents, name, strength)`` and, when the host
+    can do them on its own, ``invert(frames, progress=True)`` (``progress``: show a bar on
+    long work; hosts without the argument are still called) and ``synthesize(latents)``.
+    Its ``id`` is what ``dynode edit --host ID`` and ``dynode batch --host ID`` accept.
 
     Example::
 
