@@ -1,6 +1,6 @@
 """Fit a latent trajectory, interpolate 4x, and carry a frame-0 edit to every frame.
 
-    python examples/fit_and_propagate.py [LATENTS] [--direction DIR.npy] [--out out/]
+    python examples/fit_and_propagate.py [LATENTS] [--direction DIR.npy] [--steps N] [--out out/]
 
 LATENTS: any latent file dynode reads (default: the real W+ inversions in
 ../shared/data/dynode_example/dynode_all_latents.pth if present, else a synthetic clip).
@@ -24,6 +24,7 @@ def main():
     ap.add_argument("--direction", default=SHARED / "stit_w_directions" / "smile.npy")
     ap.add_argument("--factor", type=float, default=3.0)
     ap.add_argument("--out", default="out")
+    ap.add_argument("--steps", type=int, default=None, help="ODE fit steps (default: the library's)")
     args = ap.parse_args()
 
     if Path(args.latents).exists():
@@ -38,7 +39,8 @@ def main():
     mask = torch.zeros(len(latents), dtype=torch.bool)
     mask[::2] = True
     mask[-1] = True
-    model = DynamicsModel().fit(latents, mask=mask)
+    fit_kwargs = {"steps": args.steps} if args.steps else {}
+    model = DynamicsModel(**fit_kwargs).fit(latents, mask=mask)
     print(model.report)
     pred = model.predict()
     print(f"held-out latent MSE: {float(((pred[~mask] - latents[~mask]) ** 2).mean()):.4f}")
@@ -49,7 +51,8 @@ def main():
     save_latents(dense, out / "dense.pt")
 
     # 3. edit frame 0 only (STIT's InterFaceGAN convention: w + factor/2 * direction) and propagate
-    result = edit_first_and_propagate(latents, lambda z0: z0 + args.factor / 2 * direction, model_path=out / "clip.dynode")
+    result = edit_first_and_propagate(latents, lambda z0: z0 + args.factor / 2 * direction, model_path=out / "clip.dynode",
+                                      fit_kwargs=fit_kwargs)
     save_latents(result.edited, out / "edited.pt")
     per_frame = latents + args.factor / 2 * direction
     print(f"max |dynode - per-frame| for this linear edit: {float((result.edited - per_frame).abs().max()):.2e}")

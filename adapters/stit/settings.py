@@ -68,7 +68,12 @@ def _module_values(name: str) -> Dict[str, Any]:
             if exc.name in (name, name.rpartition(".")[0]):
                 return {}
             raise
-    where = getattr(module, "__file__", name)
+    return values_of(module)
+
+
+def values_of(module) -> Dict[str, Any]:
+    """The ``use_dynode`` / ``dynode_*`` settings a config module defines, checked."""
+    where = getattr(module, "__file__", None) or getattr(module, "__name__", "config")
     values = {}
     for key, value in vars(module).items():
         if key == "use_dynode" or key.startswith("dynode_"):
