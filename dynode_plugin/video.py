@@ -33,6 +33,18 @@ def list_frame_files(folder: Path) -> List[Path]:
                   key=natural_key)
 
 
+def is_pattern(path) -> bool:
+    """A glob pattern in the file-name part (``frames/edit_*.jpeg``): selects some images of a folder."""
+    return any(ch in Path(path).name for ch in "*?[")
+
+
+def match_frame_files(pattern) -> List[Path]:
+    """The image files matching a glob pattern, in natural order."""
+    pattern = Path(pattern)
+    return sorted((p for p in pattern.parent.glob(pattern.name) if p.suffix.lower() in IMAGE_EXT and p.is_file()),
+                  key=natural_key)
+
+
 def _as_rgb(a: np.ndarray) -> np.ndarray:
     """One decoded image (H,W) or (H,W,1|3|4) -> (H,W,3), dtype kept (alpha dropped, grey repeated)."""
     if a.ndim == 2:
@@ -94,13 +106,20 @@ def _video_fps(path: Path) -> float:
 
 
 def read_frames(path, max_frames: Optional[int] = None) -> Tuple[torch.Tensor, float]:
-    """Read a video file or a folder of images -> (frames [N,3,H,W] float32 in [0,1], fps).
+    """Read a video file, a folder of images or a glob of images -> (frames [N,3,H,W] float32 in [0,1], fps).
 
+    A glob (``out/frames/age/2.0/edit_*.jpeg``) picks some images of a folder, e.g. STIT's
+    ``--output_frames`` folders, which hold source_, inversion_ and edit_ images together.
     Folders have no frame rate: fps is then :data:`DEFAULT_FPS` (25). ``max_frames``
     stops reading early (long clips at 1024px take 12 MB per frame as float).
     """
     import imageio.v3 as iio
 
+    if is_pattern(path):
+        files = match_frame_files(path)
+        if not files:
+            raise DynodeInputError(f"no image frames ({'/'.join(sorted(IMAGE_EXT))}) match {path}")
+        return _stack(_folder_arrays(files), path, max_frames), DEFAULT_FPS
     path = Path(path)
     if not path.exists():
         raise DynodeInputError(f"video or frame folder not found: {path}")

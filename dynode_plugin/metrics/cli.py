@@ -41,8 +41,8 @@ def _print_table(summary: Dict[str, Any]) -> None:
 
 
 @click.command("metrics")
-@click.option("--source", type=click.Path(), help="Source video or frame folder.")
-@click.option("--edited", type=click.Path(), help="Edited video or frame folder (same number of frames).")
+@click.option("--source", type=click.Path(), help="Source video, frame folder or quoted glob of images ('frames/source_*.jpeg').")
+@click.option("--edited", type=click.Path(), help="Edited video, frame folder or glob (same number of frames).")
 @click.option("--source-set", type=click.Path(), help="Folder of source videos / frame folders, matched to --edited-set by name.")
 @click.option("--edited-set", type=click.Path(), help="Folder of edited videos / frame folders.")
 @click.option("--metrics", "metric_list", default=DEFAULT, show_default=True,
@@ -81,9 +81,11 @@ def metrics_cmd(source, edited, source_set, edited_set, metric_list, identity_en
     if bool(source) != bool(edited) or bool(source_set) != bool(edited_set) or bool(source) == bool(source_set):
         raise DynodeInputError("give either --source and --edited, or --source-set and --edited-set")
     if source:
+        from ..video import is_pattern
+
         pairs = [(Path(source).stem or Path(source).name, Path(source), Path(edited))]
         for p in (Path(source), Path(edited)):
-            if not p.exists():
+            if not p.exists() and not is_pattern(p):
                 raise DynodeInputError(f"video or frame folder not found: {p}")
     else:
         pairs = pairs_from_sets(Path(source_set), Path(edited_set))

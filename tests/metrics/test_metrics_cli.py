@@ -128,3 +128,17 @@ def test_bad_input_gives_a_message_and_exit_code_2(tmp_path, monkeypatch):
         r = run(*args)
         assert r.exit_code == 2 and message in r.output, (args, r.output)
         assert "Traceback" not in r.output
+
+
+def test_globs_score_stits_output_frames_folder(tmp_path):
+    iio = pytest.importorskip("imageio.v3")
+    d = tmp_path / "frames"
+    d.mkdir()
+    for i in range(3):  # source and edit images side by side in one folder, as STIT writes them
+        iio.imwrite(d / f"source_{i:04d}.jpeg", np.full((16, 16, 3), 100, dtype=np.uint8), quality=100)
+        iio.imwrite(d / f"edit_{i:04d}.jpeg", np.full((16, 16, 3), 110, dtype=np.uint8), quality=100)
+    r = run("--source", str(d / "source_*.jpeg"), "--edited", str(d / "edit_*.jpeg"), "--metrics", "mse",
+            "--json", str(tmp_path / "m.json"))
+    assert r.exit_code == 0, r.output
+    mse = json.loads((tmp_path / "m.json").read_text())["summary"]["mse"]
+    assert abs(mse["value"] - (10 / 255) ** 2 * 1e3) < 0.05  # x1e-3, a uniform difference of 10/255

@@ -122,3 +122,18 @@ def test_hstack_pads_to_the_tallest_and_labels_on_top():
     assert float(lab[:, :, :bar, :30].min()) < 0.5  # some dark text pixels in the white bar
     with pytest.raises(DynodeInputError, match="2 labels for 1 clips"):
         hstack_videos([a], labels=["x", "y"])
+
+
+def test_glob_selects_some_images_of_a_folder_like_stits_output_frames(tmp_path):
+    d = tmp_path / "frames" / "age" / "2.0"  # STIT --output_frames: source_, inversion_, edit_ images together
+    d.mkdir(parents=True)
+    for i in (0, 1, 10, 2):
+        for kind, value in (("source", 10), ("inversion", 20), ("edit", 30)):
+            iio.imwrite(d / f"{kind}_{i:04d}.jpeg" if kind != "edit" else d / f"{kind}_{i}.png",
+                        np.full((8, 8, 3), value + i, dtype=np.uint8))
+    edits, _ = read_frames(d / "edit_*.png")
+    assert [round(float(f[0, 0, 0]) * 255) for f in edits] == [30, 31, 32, 40]  # natural order: 0, 1, 2, 10
+    sources, _ = read_frames(str(d / "source_*.jpeg"))
+    assert sources.shape == (4, 3, 8, 8)
+    with pytest.raises(DynodeInputError, match=r"no image frames .* match .*nothing_\*\.png"):
+        read_frames(d / "nothing_*.png")
