@@ -160,6 +160,7 @@ def main(argv=None):
     ap.add_argument("--inversion-steps", type=int, default=None, help="Adam steps per inversion (default 100; quick 40)")
     ap.add_argument("--ode-steps", type=int, default=None, help="DynamicsModel fit steps (default: its own, 800; quick 300)")
     ap.add_argument("--models", default="ode,linear,spline", help="subset of ode,ode-rollout,linear,spline")
+    ap.add_argument("--straightness", type=float, default=None, help="DynamicsModel path-energy penalty (default: its own, 0)")
     ap.add_argument("--edit", default="colour=+1")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "toy_dynamics.json"))
@@ -169,6 +170,8 @@ def main(argv=None):
     args.inversion_steps = args.inversion_steps or (40 if args.quick else 100)
     args.ode_steps = args.ode_steps or (300 if args.quick else None)
     ode_kwargs = {"steps": args.ode_steps} if args.ode_steps else {}
+    if args.straightness is not None:
+        ode_kwargs["straightness"] = args.straightness
     torch.set_num_threads(args.threads)
 
     from dynode_plugin.toy.host import ToyHost

@@ -43,9 +43,11 @@ def _parse_times(spec):
 @click.option("--solver", default=None, help="torchdiffeq solver (ode): rk4 (default), dopri5, euler, ...")
 @click.option("--subspace-dim", type=int, default=None, help="PCA dimension of the state; 0 = full latent.")
 @click.option("--seed", type=int, default=None, help="Random seed (fits are reproducible).")
+@click.option("--straightness", type=float, default=None,
+              help="Path-energy penalty of the ODE fit (default 0.1; 0 = unregularised): see docs/benchmarks.md.")
 @click.option("--report-json", type=click.Path(), default=None, help="Also write the fit report as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fit_cmd(latents, out, model_id, times, observe_every, steps, solver, subspace_dim, seed, report_json, quiet):
+def fit_cmd(latents, out, model_id, times, observe_every, steps, solver, subspace_dim, seed, straightness, report_json, quiet):
     """Fit a latent trajectory to LATENTS and save it to --out.
 
     \b
@@ -66,7 +68,7 @@ def fit_cmd(latents, out, model_id, times, observe_every, steps, solver, subspac
     mask = torch.zeros(len(z), dtype=torch.bool)
     mask[::observe_every] = True
     mask[-1] = True
-    settings = {k: v for k, v in dict(steps=steps, solver=solver, seed=seed).items() if v is not None}
+    settings = {k: v for k, v in dict(steps=steps, solver=solver, seed=seed, straightness=straightness).items() if v is not None}
     if subspace_dim is not None:
         settings["subspace_dim"] = subspace_dim or None
     if model_id != "ode":

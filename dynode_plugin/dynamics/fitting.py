@@ -82,12 +82,21 @@ def train_field(field, coords: torch.Tensor, tau: torch.Tensor, cfg: ODEConfig, 
         starts = torch.randint(0, n - length, (cfg.batch,), generator=gen)
         idx = starts[:, None] + torch.arange(length + 1)
         state = coords[idx[:, 0]]
-        preds = []
+        preds, excess = [], []
         for seg in range(length):
-            state = flow(field, state, tau[idx[:, seg]], tau[idx[:, seg + 1]], cfg, max_step)
+            if cfg.straightness:
+                start = state
+                state, energy = flow(field, state, tau[idx[:, seg]], tau[idx[:, seg + 1]], cfg, max_step, energy=True)
+                # >= 0 in exact arithmetic (0 for a straight, even-speed path); clamped so the optimiser
+                # cannot earn credit from the solver's discretisation error
+                excess.append((energy - (state - start).pow(2).sum(1)).clamp_min(0))
+            else:
+                state = flow(field, state, tau[idx[:, seg]], tau[idx[:, seg + 1]], cfg, max_step)
             preds.append(state)
         pred = torch.stack(preds, dim=1)
         loss = torch.mean((pred - coords[idx[:, 1:]]) ** 2)
+        if excess:  # between sparse observations, prefer the plainest path that still hits them
+            loss = loss + cfg.straightness * torch.stack(excess).mean() / coords.shape[1]
         if extra_loss is not None:
             target_idx = idx[:, 1:].reshape(-1)
             loss = loss + extra_loss(decode(pred.reshape(-1, pred.shape[-1]), target_idx), target_idx, step)

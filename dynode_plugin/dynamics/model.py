@@ -39,6 +39,7 @@ class DynamicsModel(BaseDynamics):
         self.config = (config or ODEConfig.from_dict(settings)).validate()
         self.subspace: Optional[Subspace] = None
         self.field: Optional[VectorField] = None
+        self.guarded = 0  # queries of the last prediction replaced by the chord (see _subspace_coords)
 
     # -- fitting --------------------------------------------------------------------------
     def _fit(self, progress: bool = True, extra_loss: Optional[ExtraLoss] = None) -> None:
@@ -115,7 +116,15 @@ class DynamicsModel(BaseDynamics):
         fwd, bwd = ends[: len(tq)], ends[len(tq):]
         w = ((tq - tk[ic]) / (tk[jc] - tk[ic]).clamp_min(1e-12)).clamp(0, 1)
         w = torch.where(has_left & has_right, w, torch.where(has_left, torch.zeros_like(w), torch.ones_like(w)))
-        return fwd * (1 - w[:, None]) + bwd * w[:, None]
+        out = fwd * (1 - w[:, None]) + bwd * w[:, None]
+        # Guard: a field learned from sparse frames can blow up in the gaps it never saw (seen on a
+        # 16-frame gap). A state far outside the observed coordinates' range (or non-finite) is
+        # replaced by the chord between its two anchors, and counted.
+        chord = coords[ic] * (1 - w[:, None]) + coords[jc] * w[:, None]
+        bound = 3.0 * float(coords.norm(dim=1).max()) + 1e-6
+        bad = ~torch.isfinite(out).all(1) | (out.norm(dim=1) > bound)
+        self.guarded = int(bad.sum())
+        return torch.where(bad[:, None], chord, out)
 
     def _residual_at(self, tau: torch.Tensor) -> torch.Tensor:
         if self.config.residual == "none" or self.subspace.basis is None:

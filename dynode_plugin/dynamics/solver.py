@@ -17,20 +17,29 @@ from torchdiffeq import odeint
 from .config import SOLVERS_FIXED, ODEConfig
 
 
-def flow(field, c: torch.Tensor, t0: torch.Tensor, t1: torch.Tensor, cfg: ODEConfig, max_step: float) -> torch.Tensor:
+def flow(field, c: torch.Tensor, t0: torch.Tensor, t1: torch.Tensor, cfg: ODEConfig, max_step: float,
+         energy: bool = False):
     """Integrate the field from ``(c, t0)`` to ``t1`` for every row; returns ``[B, dim]``.
 
     ``max_step`` is the largest time step a fixed-step solver may take (in normalised
     time); it is converted to a common number of steps in s for the whole batch.
+    energy: also return each row's path energy, the integral over s of ||dc/ds||^2 (carried
+    as one extra state column); a straight constant-speed path has exactly ||c(1) - c(0)||^2.
     """
     dt = (t1 - t0).to(c.dtype)
     span = float(dt.abs().max()) if dt.numel() else 0.0
     if span == 0.0:
-        return c
+        return (c, torch.zeros(len(c), dtype=c.dtype)) if energy else c
     t0c = t0.to(c.dtype)
 
     def rhs(s, state):
+        if energy:
+            v = dt[:, None] * field(state[:, :-1], t0c + s * dt)
+            return torch.cat([v, v.pow(2).sum(1, keepdim=True)], 1)
         return dt[:, None] * field(state, t0c + s * dt)
+
+    if energy:
+        c = torch.cat([c, torch.zeros(len(c), 1, dtype=c.dtype)], 1)
 
     grid = torch.tensor([0.0, 1.0], dtype=c.dtype)
     if cfg.solver in SOLVERS_FIXED:
@@ -38,7 +47,7 @@ def flow(field, c: torch.Tensor, t0: torch.Tensor, t1: torch.Tensor, cfg: ODECon
         out = odeint(rhs, c, grid, method=cfg.solver, options={"step_size": 1.0 / n})
     else:
         out = odeint(rhs, c, grid, method=cfg.solver, rtol=cfg.rtol, atol=cfg.atol)
-    return out[-1]
+    return (out[-1, :, :-1], out[-1, :, -1]) if energy else out[-1]
 
 
 def rollout(field, c0: torch.Tensor, times: torch.Tensor, cfg: ODEConfig, max_step: float) -> torch.Tensor:

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from dynode_plugin import DynamicsModel
+from dynode_plugin import DynamicsModel, LinearDynamics
 from dynode_plugin.errors import DynodeInputError
 
 from dyn_helpers import curved_clip
@@ -147,3 +147,47 @@ def test_edited_frame_of_wrong_shape(fitted_sparse):
         model.propagate(torch.randn(4, 9))
     with pytest.raises(DynodeInputError, match="mode 'sideways'"):
         model.propagate(torch.randn(4, 8), mode="sideways")
+
+
+def test_path_energy_of_a_straight_even_speed_flow_is_the_squared_displacement():
+    from dynode_plugin.dynamics.config import ODEConfig
+    from dynode_plugin.dynamics.solver import flow
+
+    v = torch.tensor([[1.0, -2.0, 0.5]])
+    field = lambda c, t: v.expand(len(c), -1)  # noqa: E731  constant velocity: a straight, even-speed path
+    c0 = torch.zeros(2, 3)
+    t0, t1 = torch.tensor([0.0, 0.2]), torch.tensor([0.5, 0.6])
+    end, energy = flow(field, c0, t0, t1, ODEConfig(), max_step=0.05, energy=True)
+    disp = (t1 - t0)[:, None] * v
+    torch.testing.assert_close(end, disp)
+    torch.testing.assert_close(energy, disp.pow(2).sum(1))  # the excess the regulariser penalises is 0
+
+    bent = lambda c, t: torch.cat([torch.cos(6 * t)[:, None], torch.sin(6 * t)[:, None], 0 * t[:, None]], 1)  # noqa: E731
+    end, energy = flow(bent, c0, t0, t1, ODEConfig(), max_step=0.01, energy=True)
+    assert (energy > end.pow(2).sum(1) + 1e-4).all()  # a curved path costs more than its chord
+
+
+def test_straightness_fit_runs_and_is_validated():
+    t, clean, noisy, _ = curved_clip(n=17, noise=0.02)
+    mask = torch.zeros(17, dtype=torch.bool)
+    mask[::4] = True
+    m = DynamicsModel(steps=40, straightness=0.1).fit(noisy, mask=mask, progress=False)
+    assert torch.isfinite(m.predict()).all() and m.config.straightness == 0.1
+    with pytest.raises(DynodeInputError, match="straightness must be >= 0"):
+        DynamicsModel(straightness=-1)
+
+
+def test_a_field_that_blows_up_in_a_gap_falls_back_to_the_chord():
+    t, clean, noisy, _ = curved_clip(n=17)
+    mask = torch.zeros(17, dtype=torch.bool)
+    mask[::8] = True
+    m = DynamicsModel(steps=20).fit(noisy, mask=mask, progress=False)
+    with torch.no_grad():  # sabotage: an exploding field
+        last = [p for p in m.field.parameters()][-2]
+        last.fill_(1e4)
+    pred = m.predict().detach()
+    assert torch.isfinite(pred).all() and m.guarded > 0
+    chord = LinearDynamics().fit(noisy, mask=mask, progress=False).predict()
+    held = ~mask
+    torch.testing.assert_close(pred[held], chord[held], atol=1e-4, rtol=1e-4)  # the chord, in and out of the subspace
+    torch.testing.assert_close(pred[mask], noisy[mask], atol=1e-4, rtol=1e-4)
