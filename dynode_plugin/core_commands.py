@@ -68,11 +68,9 @@ def fit_cmd(latents, out, model_id, times, observe_every, steps, solver, subspac
     mask = torch.zeros(len(z), dtype=torch.bool)
     mask[::observe_every] = True
     mask[-1] = True
-    settings = {k: v for k, v in dict(steps=steps, solver=solver, seed=seed, straightness=straightness).items() if v is not None}
-    if subspace_dim is not None:
-        settings["subspace_dim"] = subspace_dim or None
-    if model_id != "ode":
-        settings = {k: v for k, v in settings.items() if k == "subspace_dim"}
+    from .dynamics.config import fit_settings
+
+    settings = fit_settings(model_id, steps=steps, solver=solver, seed=seed, subspace_dim=subspace_dim, straightness=straightness)
     model = get_registry().get("dynamics", model_id)(**settings)
     model.fit(z, times=_parse_times(times), mask=mask, progress=not quiet)
     model.save(out)

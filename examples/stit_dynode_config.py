@@ -17,6 +17,7 @@ dynode_model = "ode"           # ode | linear | spline
 dynode_mode = "offset"         # offset | flow | reintegrate (StyleCLIP global edits: offset only)
 dynode_steps = None            # ODE fit steps (None: the library default, ~20 s on a 2-core CPU)
 dynode_seed = None
+dynode_straightness = None     # path-energy penalty of the ODE fit (None: the library default, 0.1; 0 = off)
 dynode_model_path = None       # None: <checkpoints_dir>/model_<run>.dynode, fitted once, then reused
 dynode_refit = False           # True: ignore a saved model
 

@@ -11,11 +11,13 @@ _OPTIONS = [
     click.option("--solver", default=None, help="torchdiffeq solver: rk4 (default), dopri5, ..."),
     click.option("--subspace-dim", type=int, default=None, help="PCA dimension of the ODE state; 0 = full latent."),
     click.option("--seed", type=int, default=None, help="Random seed of the fit."),
+    click.option("--straightness", type=float, default=None, help="Path-energy penalty of the ODE fit (default 0.1; 0 = off)."),
 ]
 
 
 def dynamics_options(fn):
-    """Add --model/--mode/--steps/--solver/--subspace-dim/--seed (kwargs model_id, mode, steps, solver, subspace_dim, seed)."""
+    """Add --model/--mode/--steps/--solver/--subspace-dim/--seed/--straightness
+    (kwargs model_id, mode, steps, solver, subspace_dim, seed, straightness)."""
     for opt in reversed(_OPTIONS):
         fn = opt(fn)
     return fn

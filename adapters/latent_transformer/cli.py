@@ -88,7 +88,7 @@ def attrs_cmd(lt_root, config, log_path):
 @dynamics_options
 @run_options
 def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, stylegan_model_path, per_frame, latents_out,
-                   no_render, device, force, model_id, mode, steps, solver, subspace_dim, seed, save_model, report_json, quiet):
+                   no_render, device, force, model_id, mode, steps, solver, subspace_dim, seed, straightness, save_model, report_json, quiet):
     """Edit a video's latent codes with a Latent Transformer attribute model and render frame%04d.jpg."""
     import json
     from pathlib import Path
@@ -129,11 +129,10 @@ def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, sty
     else:
         if len(w0) < 2:
             raise DynodeInputError(f"{latents_dir} holds one frame; DynODE needs at least 2 (or use --per-frame)")
-        settings = {k: v for k, v in dict(steps=steps, solver=solver, seed=seed).items() if v is not None}
-        if subspace_dim is not None:
-            settings["subspace_dim"] = subspace_dim or None
-        if model_id != "ode":
-            settings = {k: v for k, v in settings.items() if k == "subspace_dim"}
+        from dynode_plugin.dynamics.config import fit_settings
+
+        settings = fit_settings(model_id, steps=steps, solver=solver, seed=seed, subspace_dim=subspace_dim,
+                                straightness=straightness)
         result = editing.edit_dynode(w0, nets, alphas, mode=mode, model_id=model_id, fit_kwargs=settings,
                                      model_path=save_model, progress=not quiet)
 

@@ -31,9 +31,10 @@ def group() -> None:
     """
 
 
-def _dynamics_overrides(model_id, mode, steps, solver, subspace_dim, seed, model_path, refit, quiet):
+def _dynamics_overrides(model_id, mode, steps, solver, subspace_dim, seed, straightness, model_path, refit, quiet):
     values = dict(dynode_model=model_id, dynode_mode=mode, dynode_steps=steps, dynode_solver=solver,
-                  dynode_subspace_dim=subspace_dim, dynode_seed=seed, dynode_model_path=model_path)
+                  dynode_subspace_dim=subspace_dim, dynode_seed=seed, dynode_straightness=straightness,
+                  dynode_model_path=model_path)
     values = {k: v for k, v in values.items() if v is not None}
     if refit:
         values["dynode_refit"] = True
@@ -53,8 +54,8 @@ def _dynamics_overrides(model_id, mode, steps, solver, subspace_dim, seed, model
 @click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Write timings and settings as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar for the fit.")
 @click.argument("script_args", nargs=-1, type=click.UNPROCESSED)
-def edit_cmd(stit_root, per_frame, model_id, mode, steps, solver, subspace_dim, seed, model_path, refit, no_compat,
-             report_json, quiet, script_args):
+def edit_cmd(stit_root, per_frame, model_id, mode, steps, solver, subspace_dim, seed, straightness, model_path, refit,
+             no_compat, report_json, quiet, script_args):
     """Run STIT's edit_video.py (or edit_video_stitching_tuning.py) with DynODE.
 
     Everything after `--` is STIT's own command line; the script name is optional
@@ -68,7 +69,7 @@ def edit_cmd(stit_root, per_frame, model_id, mode, steps, solver, subspace_dim, 
     root = find_root(stit_root)
     args = list(script_args)
     script = args.pop(0) if args and args[0].endswith(".py") else SCRIPTS[0]
-    overrides = _dynamics_overrides(model_id, mode, steps, solver, subspace_dim, seed, model_path, refit, quiet)
+    overrides = _dynamics_overrides(model_id, mode, steps, solver, subspace_dim, seed, straightness, model_path, refit, quiet)
     if no_compat:
         overrides["dynode_compat"] = False
     elif per_frame:
@@ -93,7 +94,7 @@ def edit_cmd(stit_root, per_frame, model_id, mode, steps, solver, subspace_dim, 
               help="Output .dynode file. Default: beside the checkpoint, model_<run>.dynode (what the edit hook reuses).")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fit_cmd(stit_root, run_name, checkpoint, model_id, mode, steps, solver, subspace_dim, seed, out, force, quiet):
+def fit_cmd(stit_root, run_name, checkpoint, model_id, mode, steps, solver, subspace_dim, seed, straightness, out, force, quiet):
     """Fit a dynamics model on a STIT run's pivots and save it for the edit step."""
     from pathlib import Path
 
@@ -109,7 +110,8 @@ def fit_cmd(stit_root, run_name, checkpoint, model_id, mode, steps, solver, subs
     if out.exists() and not force:
         raise DynodeInputError(f"{out} already exists; pass --force to replace it")
     pivots = read_pivots(path)
-    s = StitSettings(dynode_model=model_id, dynode_steps=steps, dynode_solver=solver, dynode_subspace_dim=subspace_dim, dynode_seed=seed)
+    s = StitSettings(dynode_model=model_id, dynode_steps=steps, dynode_solver=solver, dynode_subspace_dim=subspace_dim,
+                     dynode_seed=seed, dynode_straightness=straightness)
     model = get_registry().get("dynamics", model_id)(**s.fit_kwargs())
     model.fit(pivots, progress=not quiet)
     model.save(out)

@@ -27,6 +27,7 @@ class StitSettings:
     dynode_solver: Optional[str] = None
     dynode_subspace_dim: Optional[int] = None
     dynode_seed: Optional[int] = None
+    dynode_straightness: Optional[float] = None  # path-energy penalty of the ODE fit (None: the library default)
     dynode_model_path: Optional[str] = None  # a .dynode file to reuse/write; default beside the run's checkpoint
     dynode_refit: bool = False  # ignore a saved model and fit again
     dynode_progress: bool = True
@@ -42,18 +43,16 @@ class StitSettings:
         return self.use_dynode if value is None else bool(value)
 
     def fit_kwargs(self) -> Dict[str, Any]:
-        kw = {"steps": self.dynode_steps, "solver": self.dynode_solver, "seed": self.dynode_seed}
-        kw = {k: v for k, v in kw.items() if v is not None}
-        if self.dynode_model != "ode":
-            kw = {}
-        if self.dynode_subspace_dim is not None:
-            kw["subspace_dim"] = self.dynode_subspace_dim or None
-        return kw
+        from dynode_plugin.dynamics.config import fit_settings
+
+        return fit_settings(self.dynode_model, steps=self.dynode_steps, solver=self.dynode_solver, seed=self.dynode_seed,
+                            subspace_dim=self.dynode_subspace_dim, straightness=self.dynode_straightness)
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(StitSettings)}
 _TYPES = {"use_dynode": bool, "dynode_refit": bool, "dynode_progress": bool, "dynode_model": str, "dynode_mode": str,
           "dynode_steps": int, "dynode_solver": str, "dynode_subspace_dim": int, "dynode_seed": int,
+          "dynode_straightness": (int, float),
           "dynode_model_path": str, "dynode_compat": bool, "dynode_compat_torch_load": bool,
           "dynode_compat_cpu": bool, "dynode_compat_pillow": bool}
 MODES = ("offset", "flow", "reintegrate")
@@ -88,9 +87,13 @@ def values_of(module) -> Dict[str, Any]:
 
 def _check_type(key: str, value: Any, where: str) -> None:
     kind = _TYPES[key]
-    ok = value is None and FIELDS[key].default is None or isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+    numeric = kind in (int, (int, float))
+    ok = value is None and FIELDS[key].default is None or isinstance(value, kind) and not (numeric and isinstance(value, bool))
     if not ok:
-        raise DynodeInputError(f"{where}: {key} = {value!r} must be a {kind.__name__}" + (" or None" if FIELDS[key].default is None else ""))
+        name = "number" if isinstance(kind, tuple) else kind.__name__
+        raise DynodeInputError(f"{where}: {key} = {value!r} must be a {name}" + (" or None" if FIELDS[key].default is None else ""))
+    if key == "dynode_straightness" and value is not None and value < 0:
+        raise DynodeInputError(f"{where}: dynode_straightness must be >= 0, got {value}")
     if key == "dynode_mode" and value not in MODES:
         raise DynodeInputError(f"{where}: dynode_mode = {value!r}; choose one of {', '.join(MODES)}")
     if key == "dynode_steps" and value is not None and value < 1:

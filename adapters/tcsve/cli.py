@@ -51,7 +51,7 @@ def group() -> None:
 @dynamics_options
 @run_options
 def edit_cmd(tcsve_root, run_name, inverted_root, embeddings, aligned_frames, edit, mapper, strength, out, per_frame, render,
-             fill_gaps, force, model_id, mode, steps, solver, subspace_dim, seed, save_model, report_json, quiet):
+             fill_gaps, force, model_id, mode, steps, solver, subspace_dim, seed, straightness, save_model, report_json, quiet):
     """Edit a TCSVE run's PTI latents and write latents.pth for the next TCSVE steps."""
     from pathlib import Path
 
@@ -84,11 +84,10 @@ def edit_cmd(tcsve_root, run_name, inverted_root, embeddings, aligned_frames, ed
                                         render_from=(inverted / layout.GENERATOR_FILE) if render else None,
                                         frames_dir=out.parent / "frames", progress=not quiet)
     else:
-        settings = {k: v for k, v in dict(steps=steps, solver=solver, seed=seed).items() if v is not None}
-        if subspace_dim is not None:
-            settings["subspace_dim"] = subspace_dim or None
-        if model_id != "ode":
-            settings = {k: v for k, v in settings.items() if k == "subspace_dim"}
+        from dynode_plugin.dynamics.config import fit_settings
+
+        settings = fit_settings(model_id, steps=steps, solver=solver, seed=seed, subspace_dim=subspace_dim,
+                                straightness=straightness)
         loaded = load_mapper(root, mapper_path, edit, meta)
         result = editing.edit_dynode(frames, loaded, strength, mode=mode, model_id=model_id, fit_kwargs=settings,
                                      model_path=save_model, progress=not quiet)

@@ -106,3 +106,18 @@ def paper_config(**overrides: Any) -> ODEConfig:
                 zero_init=False, threads=None, straightness=0.0)
     base.update(overrides)
     return ODEConfig(**base)
+
+
+def fit_settings(model_id: str = "ode", *, steps=None, solver=None, seed=None, subspace_dim=None,
+                 straightness=None) -> Dict[str, Any]:
+    """Constructor settings for a dynamics model from command-line style options (None = default).
+
+    ``subspace_dim=0`` means the full latent (None); the baselines take only ``subspace_dim``.
+    One place for what every ``--steps/--solver/--seed/--subspace-dim/--straightness`` CLI does.
+    """
+    out = {k: v for k, v in dict(steps=steps, solver=solver, seed=seed, straightness=straightness).items() if v is not None}
+    if model_id != "ode":
+        out = {}
+    if subspace_dim is not None:
+        out["subspace_dim"] = subspace_dim or None
+    return out

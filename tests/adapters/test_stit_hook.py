@@ -181,6 +181,13 @@ def test_settings_errors_name_the_config_file(world, tmp_path):
     with checkout_on_path(root, HOST_PACKAGES):
         with pytest.raises(DynodeInputError, match="choose one of offset, flow, reintegrate"):
             settings.read_settings()
+    (root / "configs" / "dynode_config.py").write_text("use_dynode = True\ndynode_straightness = -0.5\n")
+    with checkout_on_path(root, HOST_PACKAGES):
+        with pytest.raises(DynodeInputError, match="dynode_straightness must be >= 0"):
+            settings.read_settings()
+    (root / "configs" / "dynode_config.py").write_text("use_dynode = True\ndynode_straightness = 0.2\n")
+    with checkout_on_path(root, HOST_PACKAGES):
+        assert settings.read_settings().fit_kwargs() == {"straightness": 0.2}
     (root / "configs" / "dynode_config.py").write_text("use_dynode = 'yes'\n")
     with checkout_on_path(root, HOST_PACKAGES):
         with pytest.raises(DynodeInputError, match="use_dynode = 'yes' must be a bool"):

@@ -191,3 +191,11 @@ def test_a_field_that_blows_up_in_a_gap_falls_back_to_the_chord():
     held = ~mask
     torch.testing.assert_close(pred[held], chord[held], atol=1e-4, rtol=1e-4)  # the chord, in and out of the subspace
     torch.testing.assert_close(pred[mask], noisy[mask], atol=1e-4, rtol=1e-4)
+
+
+def test_fit_settings_maps_cli_options_once_for_every_command():
+    from dynode_plugin.dynamics.config import fit_settings
+
+    assert fit_settings("ode") == {}
+    assert fit_settings("ode", steps=5, straightness=0.0, subspace_dim=0) == {"steps": 5, "straightness": 0.0, "subspace_dim": None}
+    assert fit_settings("linear", steps=5, solver="rk4", subspace_dim=3) == {"subspace_dim": 3}  # baselines: subspace only
