@@ -62,6 +62,7 @@ def main(argv=None):
     torch.set_num_threads(1)
     import lt_builders as B
 
+    from dynode_adapters.common.consistency import delta_consistency
     from dynode_adapters.latent_transformer import editing, layout
     from dynode_adapters.latent_transformer.host_imports import load_attribute_nets
     from dynode_plugin import edit_first_and_propagate
@@ -92,7 +93,7 @@ def main(argv=None):
             pf_s = time.perf_counter() - t0
 
             def row(method, seconds, edited, **extra):
-                c = editing.delta_consistency(z, edited)
+                c = delta_consistency(z, edited)
                 rows.append(dict(base, method=method, seconds=seconds, s_per_frame=seconds / n,
                                  delta_norm=c["delta_norm"], delta_step_rel=c["delta_step_rel"],
                                  dist_to_per_frame=relative_distance(edited, pf, z), **extra))

@@ -68,6 +68,7 @@ def main(argv=None):
     torch.set_num_threads(1)
     import tcsve_builders as B
 
+    from dynode_adapters.common.consistency import delta_consistency
     from dynode_adapters.tcsve import editing, layout
     from dynode_adapters.tcsve.mapper import load_mapper
     from dynode_plugin import edit_first_and_propagate
@@ -90,7 +91,7 @@ def main(argv=None):
             base = dict(clip=clip, frames=n)
 
             def row(method, seconds, edited, **extra):
-                c = editing.delta_consistency(z, edited)
+                c = delta_consistency(z, edited)
                 rows.append(dict(base, method=method, seconds=seconds, s_per_frame=seconds / n,
                                  delta_norm=c["delta_norm"], delta_step_rel=c["delta_step_rel"],
                                  dist_to_per_frame=relative_distance(edited, pf.latents, z), **extra))

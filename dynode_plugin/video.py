@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -27,10 +27,15 @@ def natural_key(p: Path):
     return [int(s) if s.isdigit() else s.lower() for s in re.split(r"(\d+)", p.name)]
 
 
+def _image_files(paths: Iterable[Path]) -> List[Path]:
+    """Image files among ``paths`` in natural order (hidden files ignored)."""
+    return sorted((p for p in paths if p.suffix.lower() in IMAGE_EXT and not p.name.startswith(".") and p.is_file()),
+                  key=natural_key)
+
+
 def list_frame_files(folder: Path) -> List[Path]:
     """The image files of a frame folder in natural order (hidden files ignored)."""
-    return sorted((p for p in Path(folder).iterdir() if p.suffix.lower() in IMAGE_EXT and not p.name.startswith(".")),
-                  key=natural_key)
+    return _image_files(Path(folder).iterdir())
 
 
 def is_pattern(path) -> bool:
@@ -41,8 +46,7 @@ def is_pattern(path) -> bool:
 def match_frame_files(pattern) -> List[Path]:
     """The image files matching a glob pattern, in natural order."""
     pattern = Path(pattern)
-    return sorted((p for p in pattern.parent.glob(pattern.name) if p.suffix.lower() in IMAGE_EXT and p.is_file()),
-                  key=natural_key)
+    return _image_files(pattern.parent.glob(pattern.name))
 
 
 def _as_rgb(a: np.ndarray) -> np.ndarray:

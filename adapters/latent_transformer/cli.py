@@ -99,6 +99,7 @@ def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, sty
     from dynode_plugin.errors import DynodeInputError
     from dynode_plugin.latent_io import save_latents
 
+    from ..common.consistency import delta_consistency
     from . import editing, layout
     from .host_imports import find_generator, load_attribute_nets, load_generator
     from .render import render_frames
@@ -147,7 +148,7 @@ def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, sty
         "method": result.method, "attrs": [a.name for a in attrs], "attr_nums": [a.num for a in attrs], "alphas": alphas,
         "frames": len(w0), "out": None if no_render else str(out), "latents_out": str(latents_out) if latents_out else None,
         "seconds": result.seconds, "render_seconds_per_frame": (sum(render_s) / len(render_s)) if render_s else None,
-        "consistency": editing.delta_consistency(result.source, result.latents),
+        "consistency": delta_consistency(result.source, result.latents),
     }
     if not per_frame:
         report.update(model=model_id, mode=mode, refitted=result.fitted)

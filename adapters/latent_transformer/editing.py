@@ -17,7 +17,6 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import torch
 
-from ..common.consistency import delta_consistency  # noqa: F401  (re-exported for the CLI)
 from . import layout
 
 

@@ -60,33 +60,25 @@ def model_file(settings: StitSettings, z: torch.Tensor, checkpoints_dir) -> Path
 
 def get_model(pivots, settings: StitSettings, checkpoints_dir, progress: bool = True):
     """The run's dynamics model: from memory, from its file while the pivots match, else fitted and saved."""
-    from dynode_plugin.dynamics.io import load_dynamics
-    from dynode_plugin.plugins import get_registry
-    from dynode_plugin.propagation import model_matches
+    from dynode_plugin.propagation import fit_model, load_matching
 
     z = check_pivots(pivots)
     LAST_RUN["fit_seconds"] = 0.0
     key = (fingerprint(z), settings.dynode_model, tuple(sorted(settings.fit_kwargs().items())))
     if key in _MODELS and not settings.dynode_refit:
-        LAST_RUN.update(fitted=False, model_file=LAST_RUN.get("model_file"))
+        LAST_RUN["fitted"] = False
         return _MODELS[key]
     path = model_file(settings, z, checkpoints_dir).resolve()  # absolute: reports outlive the host's cwd
-    if path.exists() and not settings.dynode_refit:
-        candidate = load_dynamics(path)
-        if candidate.id == settings.dynode_model and model_matches(candidate, z):
-            _MODELS[key] = candidate
-            LAST_RUN.update(fitted=False, model_file=str(path))
-            return candidate
-        if not settings.dynode_model_path:  # a stale file of this run (other pivots): keep it, write beside it
-            path = path.with_name(f"{path.stem}-{key[0]}.dynode")
-    t0 = time.perf_counter()
-    model = get_registry().get("dynamics", settings.dynode_model)(**settings.fit_kwargs())
-    model.fit(z, progress=progress and settings.dynode_progress)
-    LAST_RUN["fit_seconds"] = time.perf_counter() - t0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    model.save(path)
+    model = None if settings.dynode_refit else load_matching(path, z, settings.dynode_model)
+    fitted = model is None
+    if fitted:
+        if path.exists() and not settings.dynode_refit and not settings.dynode_model_path:
+            path = path.with_name(f"{path.stem}-{key[0]}.dynode")  # a stale file of this run (other pivots): keep it
+        path.parent.mkdir(parents=True, exist_ok=True)
+        model, LAST_RUN["fit_seconds"] = fit_model(z, settings.dynode_model, settings.fit_kwargs(),
+                                                   progress=progress and settings.dynode_progress, save_to=path)
     _MODELS[key] = model
-    LAST_RUN.update(fitted=True, model_file=str(path))
+    LAST_RUN.update(fitted=fitted, model_file=str(path))
     return model
 
 

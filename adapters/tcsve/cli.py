@@ -58,6 +58,7 @@ def edit_cmd(tcsve_root, run_name, inverted_root, embeddings, aligned_frames, ed
     from dynode_plugin.atomic import atomic_path
     from dynode_plugin.errors import DynodeInputError
 
+    from ..common.consistency import delta_consistency
     from . import editing, layout
     from .host_imports import validate_checkout
     from .mapper import DEFAULT_STRENGTH, find_mapper, load_mapper
@@ -97,7 +98,7 @@ def edit_cmd(tcsve_root, run_name, inverted_root, embeddings, aligned_frames, ed
         "method": result.method, "edit": edit, "strength": strength, "mapper": str(mapper_path), "frames": len(frames.numbers),
         "filled_frames": frames.missing, "out": str(out), "shape": list(result.latents.shape),
         "seconds": result.seconds, "per_frame_seconds": result.per_frame_seconds,
-        "consistency": editing.delta_consistency(result.source, result.latents),
+        "consistency": delta_consistency(result.source, result.latents),
     }
     if not per_frame:
         report.update(model=model_id, mode=mode, refitted=result.fitted)

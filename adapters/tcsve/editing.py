@@ -27,7 +27,6 @@ from dynode_plugin.errors import DynodeInputError
 
 from . import layout
 from .host_imports import host_modules
-from ..common.consistency import delta_consistency  # noqa: F401  (re-exported for the CLI)
 from .mapper import LoadedMapper, load_generator, load_mapper, read_checkpoint
 
 

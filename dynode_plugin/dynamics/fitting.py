@@ -84,14 +84,13 @@ def train_field(field, coords: torch.Tensor, tau: torch.Tensor, cfg: ODEConfig, 
         state = coords[idx[:, 0]]
         preds, excess = [], []
         for seg in range(length):
+            start = state
+            state = flow(field, start, tau[idx[:, seg]], tau[idx[:, seg + 1]], cfg, max_step, energy=bool(cfg.straightness))
             if cfg.straightness:
-                start = state
-                state, energy = flow(field, state, tau[idx[:, seg]], tau[idx[:, seg + 1]], cfg, max_step, energy=True)
+                state, energy = state
                 # >= 0 in exact arithmetic (0 for a straight, even-speed path); clamped so the optimiser
                 # cannot earn credit from the solver's discretisation error
                 excess.append((energy - (state - start).pow(2).sum(1)).clamp_min(0))
-            else:
-                state = flow(field, state, tau[idx[:, seg]], tau[idx[:, seg + 1]], cfg, max_step)
             preds.append(state)
         pred = torch.stack(preds, dim=1)
         loss = torch.mean((pred - coords[idx[:, 1:]]) ** 2)

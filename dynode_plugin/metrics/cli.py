@@ -81,11 +81,13 @@ def metrics_cmd(source, edited, source_set, edited_set, metric_list, identity_en
     if bool(source) != bool(edited) or bool(source_set) != bool(edited_set) or bool(source) == bool(source_set):
         raise DynodeInputError("give either --source and --edited, or --source-set and --edited-set")
     if source:
-        from ..video import is_pattern
+        from ..video import is_pattern, match_frame_files
 
         pairs = [(Path(source).stem or Path(source).name, Path(source), Path(edited))]
-        for p in (Path(source), Path(edited)):
-            if not p.exists() and not is_pattern(p):
+        for p in (Path(source), Path(edited)):  # fail before any encoder is loaded
+            if is_pattern(p) and not match_frame_files(p):
+                raise DynodeInputError(f"no image frames match {p}")
+            if not is_pattern(p) and not p.exists():
                 raise DynodeInputError(f"video or frame folder not found: {p}")
     else:
         pairs = pairs_from_sets(Path(source_set), Path(edited_set))
