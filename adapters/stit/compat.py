@@ -42,24 +42,20 @@ def needs_torch_load_fix() -> bool:
 
 
 class _TorchWithTrustedLoad:
-    """``torch`` for one host module: ``load`` defaults to weights_only=False (and CPU mapping without a GPU)."""
-
-    def __init__(self, cpu: bool):
-        self._cpu = cpu
+    """``torch`` for one host module: ``load`` defaults to weights_only=False. (CPU mapping, when
+    needed, comes from the cpu fix's ``torch.load``, which this calls.)"""
 
     def __getattr__(self, name):
         return getattr(torch, name)
 
     def load(self, *args, **kwargs):
         kwargs.setdefault("weights_only", False)
-        if self._cpu:
-            kwargs.setdefault("map_location", "cpu")
         return torch.load(*args, **kwargs)
 
 
-def fix_models_utils(module, cpu: bool) -> None:
+def fix_models_utils(module) -> None:
     if getattr(module, "torch", None) is torch:
-        _setattr(module, "torch", _TorchWithTrustedLoad(cpu))
+        _setattr(module, "torch", _TorchWithTrustedLoad())
         APPLIED.append("torch_load")
 
 

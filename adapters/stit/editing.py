@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import torch
 
@@ -133,10 +133,6 @@ def _timings(t0: float, t1: float, t2: float, n_edits: int) -> None:
     now = time.perf_counter()
     LAST_RUN.update(model_seconds=t1 - t0, edit_frame0_seconds=t2 - t1, propagate_seconds=now - t2,
                     edit_step_seconds=now - t0, edits=n_edits, method="dynode")
-
-
-def list_model_files(checkpoints_dir) -> List[str]:
-    return sorted(str(p) for p in Path(checkpoints_dir).glob("*.dynode"))
 
 
 def reset(run: Optional[str] = None) -> None:

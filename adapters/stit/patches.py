@@ -70,7 +70,7 @@ def patch_models_utils(module) -> None:
     settings = read_settings()
     _apply_process_fixes(settings)
     if settings.compat("torch_load") and compat.needs_torch_load_fix():
-        compat.fix_models_utils(module, cpu=settings.compat("cpu"))
+        compat.fix_models_utils(module)
 
     @functools.wraps(load_tuned)
     def load_tuned_G(run_id, *args, **kwargs):

@@ -23,7 +23,6 @@ import numpy as np
 import torch
 
 FAKE_ROOT = Path(__file__).resolve().parent / "STIT"
-HOST_PACKAGES = ["configs", "editings", "utils", "training", "models", "torch_utils", "dnnlib", "criteria", "datasets"]
 
 
 def copy_checkout(dest, source=FAKE_ROOT) -> Path:
@@ -107,6 +106,7 @@ def make_run(root, run: str = "demo", n_frames: int = 8, seed: int = 0, pivots=N
     fake's tiny one; the real class accepts the same positional z/c/w dims, resolution, channels).
     """
     from dynode_adapters.common.checkout import checkout_on_path
+    from dynode_adapters.stit.runner import HOST_PACKAGES
 
     root = Path(root)
     pivots = smooth_pivots(n_frames, seed) if pivots is None else pivots
