@@ -53,7 +53,7 @@ def _scores(enc, src, edt) -> Dict[str, float]:
             "flicker": float((edt[1:] - edt[:-1]).abs().mean()), "source_flicker": float((src[1:] - src[:-1]).abs().mean())}
 
 
-def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 0) -> Dict[str, str]:
+def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 0, inversion: str = "encoder") -> Dict[str, str]:
     from .atomic import atomic_dir
     from .dynamics.model import DynamicsModel
     from .hosts import parse_edit
@@ -66,11 +66,11 @@ def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 
 
     torch.set_num_threads(max(1, torch.get_num_threads()))
     name, strength = parse_edit(edit_spec)
-    host = ToyHost()
+    host = ToyHost(inversion=inversion)
     host.check_edit(name)
     t_start = time.perf_counter()
     frames = render_clip(n_frames, seed)
-    print(f"rendered {n_frames} frames; inverting each frame on its own ...")
+    print(f"rendered {n_frames} frames; inverting each frame on its own ({host.inversion}) ...")
     t0 = time.perf_counter()
     latents = host.invert(frames)
     t_inv = time.perf_counter() - t0
@@ -93,6 +93,7 @@ def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 
     enc = ToyAppearanceEncoder()
     metrics = {
         "edit": {"name": name, "strength": strength},
+        "inversion": {"mode": host.inversion, "steps": host.inversion_steps},
         "inversion_psnr_db": float(psnr(recon, frames).mean()),
         "dynode": {**_scores(enc, frames, dyn.edited_frames), "seconds": dyn.seconds},
         "per_frame": {**_scores(enc, frames, per.edited_frames), "seconds": per.seconds},

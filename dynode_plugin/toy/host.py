@@ -18,16 +18,20 @@ class ToyHost(Host):
     latent_shape = (10, 64)
     default_encoder = "toy-appearance"
 
-    def __init__(self, inversion_steps: int = None):
+    def __init__(self, inversion_steps: int = None, inversion: str = None):
+        """inversion: ``encoder`` (one encoder pass, jittery codes like e4e/pSp; the default), ``few-step``
+        (10 Adam steps) or ``optimize`` (150 steps, clean codes); ``inversion_steps`` overrides the steps
+        (given alone it means ``optimize``). $DYNODE_TOY_INVERSION / $DYNODE_TOY_INVERSION_STEPS set both."""
         import os
 
         from .assets import load_assets
+        from .inverter import mode_steps
 
-        # DYNODE_TOY_INVERSION_STEPS trades inversion quality for speed (tests use few steps)
-        inversion_steps = inversion_steps or int(os.environ.get("DYNODE_TOY_INVERSION_STEPS", 150))
-
+        env_steps = os.environ.get("DYNODE_TOY_INVERSION_STEPS")
+        inversion_steps = inversion_steps or (int(env_steps) if env_steps else None)
+        self.inversion = inversion or os.environ.get("DYNODE_TOY_INVERSION") or ("optimize" if inversion_steps else "encoder")
+        self.inversion_steps = mode_steps(self.inversion, inversion_steps)
         self.generator, self.encoder, self.directions, self.meta = load_assets()
-        self.inversion_steps = inversion_steps
 
     def edit_names(self) -> List[str]:
         return sorted(self.directions)
