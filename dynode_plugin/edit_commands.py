@@ -40,15 +40,18 @@ def edit_cmd(host, input_path, edit_specs, out, per_frame, mode, steps):
 @click.command("demo")
 @click.option("--out", "-o", default="demo", show_default=True, type=click.Path(), help="Output folder (written atomically).")
 @click.option("--frames", "n_frames", type=int, default=32, show_default=True, help="Clip length.")
-@click.option("--edit", "edit_spec", default="colour=+1", show_default=True, help="Edit applied to frame 0 (colour, lighting, background, shape).")
+@click.option("--edit", "edit_spec", default="colour=+1", show_default=True,
+              help="Edit applied to frame 0: colour, lighting, background, shape (linear) or NAME-mapper (learned mapper).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Scene seed.")
 @click.option("--inversion", type=click.Choice(["encoder", "few-step", "optimize"]), default="encoder", show_default=True,
               help="encoder: one pass, jittery codes like e4e/pSp (realistic); few-step: 10 Adam steps; optimize: 150 steps, clean codes.")
-def demo_cmd(out, n_frames, edit_spec, seed, inversion):
+@click.option("--smooth/--no-smooth", default=True, show_default=True,
+              help="DynODE returns its smooth trajectory (jitter of the per-frame codes dropped) instead of the observed codes.")
+def demo_cmd(out, n_frames, edit_spec, seed, inversion, smooth):
     """The toy world end to end: render, invert, fit, edit frame 0, propagate, render, score."""
     from .demo import run_demo
 
-    files = run_demo(out, n_frames=n_frames, edit_spec=edit_spec, seed=seed, inversion=inversion)
+    files = run_demo(out, n_frames=n_frames, edit_spec=edit_spec, seed=seed, inversion=inversion, smooth=smooth)
     click.echo(f"\nwrote {out}/:")
     for name, what in files.items():
         click.echo(f"  {name:<24} {what}")

@@ -31,15 +31,26 @@ class ToyHost(Host):
         inversion_steps = inversion_steps or (int(env_steps) if env_steps else None)
         self.inversion = inversion or os.environ.get("DYNODE_TOY_INVERSION") or ("optimize" if inversion_steps else "encoder")
         self.inversion_steps = mode_steps(self.inversion, inversion_steps)
-        self.generator, self.encoder, self.directions, self.meta = load_assets()
+        assets = load_assets()
+        self.generator, self.encoder, self.directions, self.meta = assets.generator, assets.encoder, assets.directions, assets.meta
+        self.mappers, self.regressor = assets.mappers, assets.regressor
 
     def edit_names(self) -> List[str]:
-        return sorted(self.directions)
+        """Linear directions (``colour``) and, beside them, the learned mappers (``colour-mapper``)."""
+        from .mappers import SUFFIX
+
+        return sorted(self.directions) + sorted(name + SUFFIX for name in self.mappers)
 
     def edit(self, latents: torch.Tensor, name: str, strength: float) -> torch.Tensor:
+        from .mappers import SUFFIX
+
         self.check_edit(name)
         if not abs(strength) <= MAX_STRENGTH:
             raise DynodeInputError(f"edit strength {strength} is out of range for the toy world; use a value in [-{MAX_STRENGTH}, {MAX_STRENGTH}]")
+        if name.endswith(SUFFIX):  # w + alpha * M(w): one network call per code, reacting to each code's jitter
+            with torch.no_grad():
+                return latents + strength * torch.cat([self.mappers[name[: -len(SUFFIX)]](latents[i: i + 256])
+                                                       for i in range(0, len(latents), 256)] or [latents])
         return latents + strength * self.directions[name]
 
     def invert(self, frames: torch.Tensor, progress: bool = True) -> torch.Tensor:

@@ -1,6 +1,8 @@
 """Train the toy generator + encoder from a seed and write the shipped weights.
 
     python -m dynode_plugin.toy.train --seed 0 --steps 1300 --out toy_assets/
+    python -m dynode_plugin.toy.train --init dynode_plugin/toy/assets --object-weight 10 --lr 1e-3 --batch 24 --steps 600 --out toy_assets/
+    python -m dynode_plugin.toy.train --init toy_assets/checkpoint --steps 0 --out toy_assets/   # finish a stopped run
     DYNODE_TOY_ASSETS=toy_assets/ dynode demo --out demo/      # use the new weights
 
 ``--steps N`` makes a run reproducible from its seed (1 thread); ``--minutes M`` stops on
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import torch
 
+from .assets import save_assets
 from .generator import CONFIG, build
 from .world import object_region, random_factors, render
 
@@ -35,15 +38,15 @@ def train(seed: int = 0, minutes: float = 20.0, batch: int = 32, lr: float = 2e-
     if init is not None:
         from .assets import load_assets
 
-        g, e, _, _ = load_assets(init)
-        g.train(), e.train()
+        a = load_assets(init)
+        g, e = a.generator.train(), a.encoder.train()
     else:
         g, e = build()
     params = list(g.synthesis_parameters()) if hasattr(g, "synthesis_parameters") else [p for n, p in g.named_parameters() if not n.startswith("mapping")]
     opt = torch.optim.Adam(params + list(e.parameters()), lr=lr, betas=(0.9, 0.99))
     deadline = time.time() + minutes * 60
     step = 0
-    while (step < steps) if steps else (time.time() < deadline):
+    while (step < steps) if steps is not None else (time.time() < deadline):
         f = random_factors(batch, gen)
         x = render(f)
         w = e(x)
@@ -60,10 +63,11 @@ def train(seed: int = 0, minutes: float = 20.0, batch: int = 32, lr: float = 2e-
             psnr = -10 * torch.log10((y - x).pow(2).mean().detach())
             log(f"step {step} loss {float(loss.detach()):.5f} psnr {float(psnr):.2f} dB", flush=True)
         if checkpoint is not None and step % 50 == 0:  # long runs on a shared machine can be stopped and still used
-            from .assets import save_assets
+            from .assets import ToyAssets, save_assets
 
-            save_assets(g, e, Path(checkpoint), {"seed": seed, "steps": step, "init": str(init), "object_weight": object_weight, **CONFIG})
-        late = step >= 0.75 * steps if steps else time.time() > deadline - minutes * 60 * 0.25
+            save_assets(ToyAssets(g, e, {}, {"seed": seed, "steps": step, "init": str(init), "object_weight": object_weight, **CONFIG}),
+                        Path(checkpoint))
+        late = step >= 0.75 * steps if steps is not None else time.time() > deadline - minutes * 60 * 0.25
         if opt.param_groups[0]["lr"] == lr and (step == 1500 or late):
             for pg in opt.param_groups:
                 pg["lr"] = lr * 0.3
@@ -86,13 +90,29 @@ def main(argv=None):
     ap.add_argument("--out", default="toy_assets", help="output folder (the shipped weights are never overwritten by default)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
+    t0 = time.time()
     g, e, steps = train(args.seed, args.minutes, batch=args.batch, lr=args.lr, steps=args.steps, init=args.init,
                         object_weight=args.object_weight, checkpoint=Path(args.out) / "checkpoint")
-    from .assets import save_assets
-    from .directions import find_directions
-
-    save_assets(g, e, Path(args.out), {"seed": args.seed, "steps": steps, "minutes": args.minutes, **CONFIG}, find_directions(e))
+    meta = {"seed": args.seed, "steps": steps, "minutes": round((time.time() - t0) / 60, 1), "init": args.init,
+            "object_weight": args.object_weight, "lr": args.lr, "batch": args.batch, **CONFIG}
+    save_assets(finalize(g, e, meta, init=args.init), Path(args.out))
     print(f"wrote {args.out} after {steps} steps; use it with DYNODE_TOY_ASSETS={args.out}")
+
+
+def finalize(g, e, meta, init=None, log=print):
+    """Everything found from a trained generator + encoder: edit directions, latent mappers, the attribute
+    regressor and the shape classifier (those two do not depend on the generator: reused from ``init`` when there)."""
+    from .assets import ToyAssets, load_assets
+    from .attributes import train_regressor
+    from .directions import find_directions
+    from .mappers import train_mappers
+    from .quality import train_shape_classifier
+
+    g.eval(), e.eval()
+    old = load_assets(init) if init is not None else None
+    regressor = (old and old.regressor) or train_regressor(log=log)
+    shape = (old and old.shape_classifier) or train_shape_classifier(log=log)
+    return ToyAssets(g, e, find_directions(e), meta, train_mappers(e, log=log), regressor, shape)
 
 
 if __name__ == "__main__":

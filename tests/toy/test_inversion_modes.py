@@ -8,13 +8,13 @@ from dynode_plugin.toy import world
 
 @pytest.fixture(scope="module")
 def random_assets(tmp_path_factory):
-    from dynode_plugin.toy.assets import save_assets
+    from dynode_plugin.toy.assets import ToyAssets, save_assets
     from dynode_plugin.toy.generator import build
 
     torch.manual_seed(0)
     g, e = build()
     path = tmp_path_factory.mktemp("toyassets_inv")
-    save_assets(g, e, path, {"seed": 0}, {"colour": torch.randn(10, 64)})
+    save_assets(ToyAssets(g, e, {"colour": torch.randn(10, 64)}, {"seed": 0}), path)
     return path
 
 

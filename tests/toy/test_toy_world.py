@@ -29,14 +29,14 @@ def test_world_is_deterministic_and_factors_do_what_they_say():
 @pytest.fixture(scope="module")
 def random_assets(tmp_path_factory):
     """Randomly initialised weights of the real architecture (the pipeline's mechanics, fast)."""
-    from dynode_plugin.toy.assets import save_assets
+    from dynode_plugin.toy.assets import ToyAssets, save_assets
     from dynode_plugin.toy.directions import find_directions
     from dynode_plugin.toy.generator import build
 
     torch.manual_seed(0)
     g, e = build()
     path = tmp_path_factory.mktemp("toyassets")
-    save_assets(g, e, path, {"seed": 0}, find_directions(e, n=128))
+    save_assets(ToyAssets(g, e, find_directions(e, n=128), {"seed": 0}), path)
     return path
 
 
