@@ -108,23 +108,23 @@ def acd(edited, source=None, on_missing: str = "skip") -> PairScore:
     return PairScore(value, n * (n - 1) // 2, total - n * (n - 1) // 2, 0, [], e.failures, n)
 
 
-def acd_source(edited, source, on_missing: str = "skip") -> PairScore:
-    """Variant: mean L2 distance between each edited frame's feature and its source frame's."""
+def _frame_by_frame(source, edited, on_missing: str, per_frame) -> PairScore:
+    """Mean over the frames with a face in both videos of ``per_frame(source rows, edited rows)``."""
     src, edt = _as_emb(source), _as_emb(edited)
     _check(src, edt, on_missing)
     ok = src.found & edt.found
     if not ok.any():
         return PairScore(None, 0, int((~ok).sum()), 0, src.failures, edt.failures, 0)
-    d = (edt.vectors.double()[ok] - src.vectors.double()[ok]).norm(dim=1)
-    return PairScore(float(d.mean()), int(ok.sum()), int((~ok).sum()), 0, src.failures, edt.failures, int(ok.sum()))
+    value = float(per_frame(src, edt, ok).mean())
+    return PairScore(value, int(ok.sum()), int((~ok).sum()), 0, src.failures, edt.failures, int(ok.sum()))
+
+
+def acd_source(edited, source, on_missing: str = "skip") -> PairScore:
+    """Variant: mean L2 distance between each edited frame's feature and its source frame's."""
+    return _frame_by_frame(source, edited, on_missing,
+                           lambda s, e, ok: (e.vectors.double()[ok] - s.vectors.double()[ok]).norm(dim=1))
 
 
 def identity_similarity(source, edited, on_missing: str = "skip") -> PairScore:
     """Identity preservation: mean over t of s(y_t, x_t), each edited frame against its own source frame."""
-    src, edt = _as_emb(source), _as_emb(edited)
-    _check(src, edt, on_missing)
-    ok = src.found & edt.found
-    if not ok.any():
-        return PairScore(None, 0, int((~ok).sum()), 0, src.failures, edt.failures, 0)
-    s = (_normalised(src)[ok] * _normalised(edt)[ok]).sum(1)
-    return PairScore(float(s.mean()), int(ok.sum()), int((~ok).sum()), 0, src.failures, edt.failures, int(ok.sum()))
+    return _frame_by_frame(source, edited, on_missing, lambda s, e, ok: (_normalised(s)[ok] * _normalised(e)[ok]).sum(1))
