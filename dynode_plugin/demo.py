@@ -49,11 +49,10 @@ def _plot(path: Path, t_all, codes, smooth, edited_per_frame, edited, t_dense=No
 
 
 def _scores(enc, src, edt) -> Dict[str, float]:
-    from .metrics.identity import tg_id, tl_id
+    from .metrics.evaluate import score_pair, values_of
 
-    es, ee = enc.embed(src), enc.embed(edt)
-    return {"tl_id": tl_id(es, ee).value, "tg_id": tg_id(es, ee).value,
-            "flicker": float((edt[1:] - edt[:-1]).abs().mean()), "source_flicker": float((src[1:] - src[:-1]).abs().mean())}
+    s = score_pair(src, edt, ["tl-id", "tg-id", "flicker"], enc)
+    return {**values_of(s), "source_flicker": s["flicker"]["source_value"]}
 
 
 def _row(rows, label):
