@@ -60,7 +60,7 @@ def _row(rows, label):
 
 
 def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 0, inversion: str = "encoder",
-             smooth: bool = True) -> Dict[str, str]:
+             smooth: bool = True, jitter: float = 0.16, steps: int = None) -> Dict[str, str]:
     from .atomic import atomic_dir
     from .dynamics.model import DynamicsModel
     from .hosts import parse_edit
@@ -74,7 +74,7 @@ def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 
     torch.set_num_threads(max(1, torch.get_num_threads()))
     enc = ToyAppearanceEncoder()
     name, strength = parse_edit(edit_spec)
-    host = ToyHost(inversion=inversion)
+    host = ToyHost(inversion=inversion, jitter=jitter)
     host.check_edit(name)
     t_start = time.perf_counter()
     frames = render_clip(n_frames, seed)
@@ -84,7 +84,8 @@ def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 
     t_inv = time.perf_counter() - t0
     recon = host.synthesize(latents)
     print("fitting the dynamics on every frame's code ...")
-    full = DynamicsModel().fit(latents)
+    fit_kwargs = {"steps": steps} if steps else {}
+    full = DynamicsModel(**fit_kwargs).fit(latents)
     # per-frame, a Gaussian filter of it, and DynODE (offset, smooth, flow, reintegrate): one fit, every row
     rows, rendered = edit_rows(host, frames, latents, (name, strength), full, enc)
     dyn_label = "dynode smooth" if smooth else "dynode offset"
@@ -92,7 +93,7 @@ def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 
     mask = torch.zeros(n_frames, dtype=torch.bool)
     mask[::4] = True
     mask[-1] = True
-    model = DynamicsModel().fit(latents, mask=mask)
+    model = DynamicsModel(**fit_kwargs).fit(latents, mask=mask)
     n_dense = 4 * (n_frames - 1) + 1
     t_dense = torch.linspace(0, 1, n_dense)
     dense_frames = host.synthesize(model.predict(t_dense))
@@ -103,7 +104,7 @@ def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 
     observed_dense[on_frame] = mask
     metrics = {
         "edit": {"name": name, "strength": strength},
-        "inversion": {"mode": host.inversion, "steps": host.inversion_steps},
+        "inversion": {"mode": host.inversion, "steps": host.inversion_steps, "jitter": host.jitter},
         "inversion_psnr_db": float(psnr(recon, frames).mean()),
         "dynode": {**_scores(enc, frames, rendered[dyn_label]), "method": dyn_label, "edit_ops_s": _row(rows, dyn_label)["edit_ops_s"]},
         "per_frame": {**_scores(enc, frames, rendered["per-frame"]), "edit_ops_s": _row(rows, "per-frame")["edit_ops_s"]},
@@ -140,7 +141,7 @@ def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 
     print(f"\n{'method':<22} {'TL-ID':>8} {'TG-ID':>8} {'edit flicker':>12} {'attribute':>9} {'identity':>8}")
     for r in rows:
         print(f"{r['method']:<22} {r['tl_id']:8.4f} {r['tg_id']:8.4f} {r['edit_flicker_x1e3']:12.2f} "
-              f"{r['attribute_strength'] if r['attribute_strength'] is not None else float('nan'):9.3f} {r['identity_preservation']:8.4f}")
+              f"{r.get('attribute_strength', float('nan')):9.3f} {r['identity_preservation']:8.4f}")
     print(f"\ninversion PSNR {metrics['inversion_psnr_db']:.1f} dB; TG-ID DynODE {d['tg_id']:.4f} vs per-frame {p['tg_id']:.4f}; "
           f"TL-ID {d['tl_id']:.4f} vs {p['tl_id']:.4f}; unobserved-frame SSIM {metrics['interpolation']['ssim_x100_unobserved']:.1f}")
     return FILES

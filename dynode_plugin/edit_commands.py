@@ -14,7 +14,8 @@ import click
 @click.option("--per-frame", is_flag=True, help="Classic per-frame editing instead of DynODE.")
 @click.option("--mode", type=click.Choice(["offset", "flow", "reintegrate"]), default="offset", show_default=True)
 @click.option("--steps", type=int, default=None, help="Dynamics fit steps.")
-def edit_cmd(host, input_path, edit_specs, out, per_frame, mode, steps):
+@click.option("--smooth", is_flag=True, help="Return the smooth trajectory, not the jittery observed codes (for encoder-like inversions).")
+def edit_cmd(host, input_path, edit_specs, out, per_frame, mode, steps, smooth):
     """Invert a clip, edit frame 0 only, propagate, render: OUT/edited.mp4 + latents + report.json."""
     from .atomic import atomic_dir
     from .hosts import get_host
@@ -27,7 +28,7 @@ def edit_cmd(host, input_path, edit_specs, out, per_frame, mode, steps):
     for name, _ in edits:
         h.check_edit(name)
     frames, fps = read_frames(input_path)
-    res = run_edit(h, frames, edits, per_frame=per_frame, mode=mode, dynamics_kwargs={"steps": steps} if steps else None)
+    res = run_edit(h, frames, edits, per_frame=per_frame, mode=mode, dynamics_kwargs={k: v for k, v in (("steps", steps), ("smooth", smooth)) if v} or None)
     with atomic_dir(out) as tmp:
         write_video(res.edited_frames, tmp / "edited.mp4", fps)
         save_latents(res.source_latents, tmp / "source_latents.pt")
@@ -47,11 +48,13 @@ def edit_cmd(host, input_path, edit_specs, out, per_frame, mode, steps):
               help="encoder: one pass, jittery codes like e4e/pSp (realistic); few-step: 10 Adam steps; optimize: 150 steps, clean codes.")
 @click.option("--smooth/--no-smooth", default=True, show_default=True,
               help="DynODE returns its smooth trajectory (jitter of the per-frame codes dropped) instead of the observed codes.")
-def demo_cmd(out, n_frames, edit_spec, seed, inversion, smooth):
+@click.option("--jitter", type=float, default=0.16, show_default=True,
+              help="Pixel noise each frame is inverted through: 0.16 gives codes as jittery as real encoder inversions; 0 = clean.")
+def demo_cmd(out, n_frames, edit_spec, seed, inversion, smooth, jitter):
     """The toy world end to end: render, invert, fit, edit frame 0, propagate, render, score."""
     from .demo import run_demo
 
-    files = run_demo(out, n_frames=n_frames, edit_spec=edit_spec, seed=seed, inversion=inversion, smooth=smooth)
+    files = run_demo(out, n_frames=n_frames, edit_spec=edit_spec, seed=seed, inversion=inversion, smooth=smooth, jitter=jitter)
     click.echo(f"\nwrote {out}/:")
     for name, what in files.items():
         click.echo(f"  {name:<24} {what}")

@@ -34,6 +34,10 @@ class ODEConfig:
     residual: what happens to the part of each observed latent outside the subspace:
         "interp" (linearly interpolated between observations) or "none" (dropped).
     zero_init: start the output layer at zero (the initial flow is the identity map).
+    smooth: return the smooth trajectory instead of the observed codes: each query time gets the
+        Gaussian-weighted average (sigma 1.5 observed gaps) of the nearby observations carried there by
+        the learned flow, and no out-of-subspace residual. Use it with jittery inversions (e4e/pSp-like
+        encoders, few optimiser steps); leave it off when the codes are clean and must be reproduced exactly.
     straightness: weight of the path-energy penalty (integral of ||dz/dt||^2 beyond that of the
         straight, even-speed path between the same end points, per state element): with sparse
         observations the field cannot route the trajectory through curves the data do not show.
@@ -60,6 +64,7 @@ class ODEConfig:
     predict: str = "anchored"
     residual: str = "interp"
     zero_init: bool = True
+    smooth: bool = False
     seed: int = 0
     threads: Optional[int] = 1
 

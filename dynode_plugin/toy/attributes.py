@@ -19,6 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..errors import MissingWeightsError
+from ..metrics.base import Regressor
 from .world import random_factors, render
 
 ATTRIBUTES = ("colour", "lighting", "background", "shape")
@@ -77,3 +79,28 @@ def train_regressor(steps: int = 500, batch: int = 32, seed: int = 2, lr: float 
         if step % 100 == 0:
             log(f"regressor step {step} loss {float(loss.detach()):.5f}")
     return net.eval()
+
+
+class ToyAttributeRegressor(Regressor):
+    """The shipped regressor as a metrics encoder (``--regressor toy-attributes --attribute colour``)."""
+
+    id = "toy-attributes"
+    summary = "toy world attribute regressor (colour, lighting, background, shape) on 64x64 frames"
+    attributes = list(ATTRIBUTES)
+    batch = 256
+
+    def __init__(self, net: AttributeNet = None):
+        self._net = net
+
+    def predict(self, frames: torch.Tensor) -> torch.Tensor:
+        if self._net is None:
+            from .assets import load_assets
+
+            self._net = load_assets().regressor
+            if self._net is None:
+                from .assets import ASSETS
+
+                raise MissingWeightsError("toy attribute regressor", "toy_generator.safetensors (regressor.*)", [ASSETS],
+                                          "rebuild the toy weights with `python -m dynode_plugin.toy.train`")
+        with torch.no_grad():
+            return self._net(frames.float())

@@ -1,16 +1,15 @@
 """Scores of edited toy clips, and the temporal-smoothing baseline, shared by `dynode demo` and
 ``benchmarks/toy_dynamics.py``.
 
-* ``flicker``: mean |y_{t+1} - y_t| of the edited frames (the demo's historic number); blurrier
-  reconstructions lower it, so it cannot tell jitter from a soft generator.
+TL-ID, TG-ID, flicker, identity preservation and attribute strength come from the metrics
+registry (``dynode_plugin.metrics``; ``toy-appearance`` encoder, ``toy-attributes`` regressor).
+Added here, for the toy world only:
+
 * ``edit_flicker``: mean |(y_{t+1} - y_t) - (x_{t+1} - x_t)|: how much the edited clip's frame-to-frame
-  change differs from the source's. 0 = the edit and the reconstruction are the same in every frame
-  (no added flicker); per-frame jitter of the codes or of the edit raises it. The issue's flicker
-  target is judged on this one.
-* ``attribute_strength``: mean over t of r(y_t) - r(x_t) for the edited attribute, r = the toy
-  attribute regressor (``toy/attributes.py``): "more consistent" cannot be won by editing less.
-* ``identity_preservation``: mean cosine similarity of each edited frame's appearance embedding
-  to its own source frame's (the usual companion of TL-ID/TG-ID, which are temporal ratios).
+  change differs from the source's. 0 = the edit and the reconstruction are the same in every frame;
+  per-frame jitter of the codes or of the edit raises it. The registry's ``flicker`` (mean |y_{t+1} - y_t|)
+  is lowered by a blurrier reconstruction, so it cannot tell jitter from a soft generator; the issue's
+  flicker target is judged on ``edit_flicker``.
 * ``jitter_stats``: how jittery a clip's codes are relative to its motion, the numbers docs/toy.md
   compares with the real FFHQ inversions in ``shared/data/dynode_example``.
 """
@@ -20,26 +19,11 @@ from typing import Dict
 
 import torch
 
-
-def flicker(y: torch.Tensor) -> float:
-    return float((y[1:] - y[:-1]).abs().mean())
+METRICS = ["tl-id", "tg-id", "flicker", "identity-preservation"]
 
 
 def edit_flicker(x: torch.Tensor, y: torch.Tensor) -> float:
     return float(((y[1:] - y[:-1]) - (x[1:] - x[:-1])).abs().mean())
-
-
-@torch.no_grad()
-def attribute_strength(regressor, x: torch.Tensor, y: torch.Tensor, attribute: str) -> float:
-    from .attributes import ATTRIBUTES
-
-    i = ATTRIBUTES.index(attribute.removesuffix("-mapper"))
-    return float((regressor(y)[:, i] - regressor(x)[:, i]).mean())
-
-
-def identity_preservation(encoder, x: torch.Tensor, y: torch.Tensor) -> float:
-    a, b = encoder.embed(x).vectors, encoder.embed(y).vectors
-    return float(torch.nn.functional.cosine_similarity(a, b, dim=1).mean())
 
 
 def gaussian_smooth(latents: torch.Tensor, sigma: float) -> torch.Tensor:
@@ -56,7 +40,7 @@ def gaussian_smooth(latents: torch.Tensor, sigma: float) -> torch.Tensor:
 
 def jitter_stats(latents: torch.Tensor) -> Dict[str, float]:
     """``jitter_index``: latent MSE of each interior code against the mean of its two neighbours,
-    over the per-element temporal variance (0 = straight-line motion; independent noise alone ~1.5);
+    over the per-element temporal variance (0 = straight-line motion; independent noise alone 1.5);
     ``roughness``: mean ||second difference||² / mean ||first difference||² (0 smooth, 3 pure noise)."""
     z = latents.reshape(len(latents), -1).double()
     mid = (z[:-2] + z[2:]) / 2
@@ -65,15 +49,28 @@ def jitter_stats(latents: torch.Tensor) -> Dict[str, float]:
             "roughness": float((d2 ** 2).sum(1).mean() / (d1 ** 2).sum(1).mean())}
 
 
+def scores(frames, y, appearance, regressor=None, attribute=None) -> Dict[str, float]:
+    """Registry metrics of one edited clip (attribute strength when a regressor is given) + edit flicker."""
+    from ..metrics.evaluate import score_pair, values_of
+
+    ids = METRICS + (["attribute-strength"] if regressor is not None else [])
+    s = score_pair(frames, y, ids, appearance, encoders={"regressor": regressor} if regressor is not None else None,
+                   settings={"attribute": attribute.removesuffix("-mapper")} if attribute else None)
+    out = values_of(s)
+    out["flicker_x1e3"], out["added_flicker_x1e3"] = out.pop("flicker") * 1e3, s["flicker"]["added"] * 1e3
+    out["edit_flicker_x1e3"] = edit_flicker(frames, y) * 1e3
+    return out
+
+
 def smooth_view(model):
-    """The fitted model returning its smooth trajectory (``residual="none"``: the part of each code outside
-    the motion subspace, where most per-frame jitter lives, is dropped). ``residual`` is read only when
-    predicting, so this equals a model fitted with ``residual="none"`` without fitting twice."""
+    """The fitted model returning its smooth trajectory (``smooth=True``: the part of each code outside
+    the motion subspace, where most per-frame jitter lives, is dropped). ``smooth`` is read only when
+    predicting, so this equals a model fitted with ``smooth=True`` without fitting twice."""
     import copy
     import dataclasses
 
     view = copy.copy(model)
-    view.config = dataclasses.replace(model.config, residual="none")
+    view.config = dataclasses.replace(model.config, smooth=True)
     return view
 
 
@@ -82,9 +79,10 @@ def edit_rows(host, frames, latents, edit, model, appearance, sigma: float = 1.5
     per-frame edited codes, and DynODE (offset, smooth, flow, reintegrate). Returns (rows, {label: frames})."""
     import time
 
-    from ..metrics.identity import tg_id, tl_id
+    from .attributes import ToyAttributeRegressor
 
     name, strength = edit
+    regressor = ToyAttributeRegressor(host.regressor) if host.regressor is not None else None
     fn = lambda z: host.edit(z, name, strength)  # noqa: E731
     t0 = time.perf_counter()
     per = fn(latents)
@@ -96,14 +94,8 @@ def edit_rows(host, frames, latents, edit, model, appearance, sigma: float = 1.5
         t0 = time.perf_counter()
         out = m.propagate(fn(latents[:1]), mode=mode)
         codes[label] = (out, fit_s + time.perf_counter() - t0)
-    es = appearance.embed(frames)
     rows, rendered = [], {}
     for label, (z, ops_s) in codes.items():
-        y = host.synthesize(z)
-        ee = appearance.embed(y)
-        rendered[label] = y
-        rows.append({"method": label, "tl_id": tl_id(es, ee).value, "tg_id": tg_id(es, ee).value,
-                     "edit_flicker_x1e3": edit_flicker(frames, y) * 1e3, "flicker_x1e3": flicker(y) * 1e3,
-                     "attribute_strength": attribute_strength(host.regressor, frames, y, name) if host.regressor else None,
-                     "identity_preservation": identity_preservation(appearance, frames, y), "edit_ops_s": ops_s})
+        rendered[label] = y = host.synthesize(z)
+        rows.append({"method": label, **scores(frames, y, appearance, regressor, name), "edit_ops_s": ops_s})
     return rows, rendered

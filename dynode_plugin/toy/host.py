@@ -18,10 +18,11 @@ class ToyHost(Host):
     latent_shape = (10, 64)
     default_encoder = "toy-appearance"
 
-    def __init__(self, inversion_steps: int = None, inversion: str = None):
-        """inversion: ``encoder`` (one encoder pass, jittery codes like e4e/pSp; the default), ``few-step``
-        (10 Adam steps) or ``optimize`` (150 steps, clean codes); ``inversion_steps`` overrides the steps
-        (given alone it means ``optimize``). $DYNODE_TOY_INVERSION / $DYNODE_TOY_INVERSION_STEPS set both."""
+    def __init__(self, inversion_steps: int = None, inversion: str = None, jitter: float = 0.0):
+        """inversion: ``encoder`` (one encoder pass like e4e/pSp; the default), ``few-step`` (10 Adam steps)
+        or ``optimize`` (150 steps, clean codes); ``inversion_steps`` overrides the steps (given alone it
+        means ``optimize``). $DYNODE_TOY_INVERSION / $DYNODE_TOY_INVERSION_STEPS set both. ``jitter``: pixel
+        noise each frame is inverted through (``inverter.REALISTIC_JITTER`` = real encoders' jitter)."""
         import os
 
         from .assets import load_assets
@@ -31,6 +32,9 @@ class ToyHost(Host):
         inversion_steps = inversion_steps or (int(env_steps) if env_steps else None)
         self.inversion = inversion or os.environ.get("DYNODE_TOY_INVERSION") or ("optimize" if inversion_steps else "encoder")
         self.inversion_steps = mode_steps(self.inversion, inversion_steps)
+        if not 0 <= jitter <= 1:
+            raise DynodeInputError(f"jitter {jitter} must be a pixel-noise standard deviation in [0, 1] (realistic: 0.16)")
+        self.jitter = float(jitter)
         assets = load_assets()
         self.generator, self.encoder, self.directions, self.meta = assets.generator, assets.encoder, assets.directions, assets.meta
         self.mappers, self.regressor = assets.mappers, assets.regressor
@@ -59,7 +63,7 @@ class ToyHost(Host):
         frames = check_frames(frames)
         if tuple(frames.shape[2:]) != (64, 64):
             frames = torch.nn.functional.interpolate(frames, size=(64, 64), mode="bilinear", align_corners=False)
-        return invert(self.generator, self.encoder, frames, steps=self.inversion_steps, progress=progress)
+        return invert(self.generator, self.encoder, frames, steps=self.inversion_steps, progress=progress, jitter=self.jitter)
 
     @torch.no_grad()
     def synthesize(self, latents: torch.Tensor) -> torch.Tensor:
