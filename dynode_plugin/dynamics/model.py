@@ -31,6 +31,7 @@ class DynamicsModel(BaseDynamics):
     id = "ode"
     summary = "neural ODE dz/dt = f(z, t) in the clip's motion subspace (DynODE)"
     modes = ("offset", "flow", "reintegrate")
+    settings_class = ODEConfig  # its fields are the CLI options and STIT's dynode_* names (dynamics/settings.py)
 
     def __init__(self, config: Optional[ODEConfig] = None, **settings: Any):
         super().__init__()
