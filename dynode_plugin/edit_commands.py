@@ -71,10 +71,13 @@ def write_report(path, report) -> None:
 @click.option("--out", "-o", required=True, type=click.Path(), help="Where the host writes (toy: a folder, written atomically).")
 @click.option("--per-frame", is_flag=True, help="Classic per-frame editing instead of DynODE.")
 @click.option("--force", is_flag=True, help="Replace an existing output.")
+@click.option("--metrics", "metric_ids", default=None,
+              help="Also score the edit, e.g. tl-id,tg-id,flicker (hosts that render in memory: toy); "
+                   "with the host's identity encoder. Other hosts: dynode metrics on their output.")
 @dynamics_options
 @run_options
 @click.pass_context
-def edit_cmd(ctx, host, input_path, edit_specs, out, per_frame, force, report_json, quiet, **kwargs):
+def edit_cmd(ctx, host, input_path, edit_specs, out, per_frame, force, metric_ids, report_json, quiet, **kwargs):
     """Read a clip with the host, edit frame 0 only, propagate, write in the host's format.
 
     \b
@@ -89,8 +92,20 @@ def edit_cmd(ctx, host, input_path, edit_specs, out, per_frame, force, report_js
     dynamics = dynamics_choice(kwargs)
     h = get_host(host, **host_opts)
     edits = edits_from_specs(list(edit_specs), h)
+    if metric_ids and not h.default_encoder:
+        from .errors import DynodeInputError
+
+        raise DynodeInputError(f"host '{host}' renders no frames here to score; run `dynode metrics` on what it writes")
     res, files = run(h, input_path, edits, out, per_frame=per_frame, dynamics=dynamics, force=force, progress=not quiet)
     report = {"host": host, **res.report()}
+    if metric_ids:
+        from .metrics.evaluate import score_pair, values_of
+        from .plugins import get_registry
+
+        ids = [m.strip() for m in metric_ids.split(",") if m.strip()]
+        encoder = get_registry().get("encoders", h.default_encoder)()
+        report["scores"] = values_of(score_pair(res.clip.frames, res.frames, ids, encoder))
+        click.echo("scores: " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in report["scores"].items()))
     write_report(report_json, report)
     click.echo(f"wrote {out}: {', '.join(files)} ({'per-frame' if per_frame else 'DynODE'}; "
                + ", ".join(f"{k} {v:.2f} s" for k, v in report["seconds"].items()) + ")")

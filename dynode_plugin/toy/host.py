@@ -71,7 +71,9 @@ class ToyHost(Host):
         from ..video import write_video
 
         clip = result.clip
-        frames = result.frames if result.frames is not None else self.synthesize(result.edited)
+        if result.frames is None:
+            result.frames = self.synthesize(result.edited)  # kept on the result: the flow may score them
+        frames = result.frames
         fps = clip.fps or 25.0
         report = {"host": self.id, **result.report(), "per_frame": result.method == "per-frame", "fps": fps}
         files = ["edited.mp4", "source_latents.pt", "edited_latents.pt", "report.json"]

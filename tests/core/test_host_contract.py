@@ -106,8 +106,10 @@ def test_dynode_edit_toy_writes_the_hosts_files_and_refuses_to_overwrite(tmp_pat
     out = tmp_path / "out"
     args = ["edit", "--host", "toy", "--input", str(tmp_path / "clip.mp4"), "--edit", "colour=+1", "--out", str(out),
             "--inversion-steps", "3", "--model", "linear", "-q"]
-    res = CliRunner().invoke(build_cli(), args)
+    res = CliRunner().invoke(build_cli(), [*args, "--metrics", "tl-id,flicker", "--report-json", str(tmp_path / "r.json")])
     assert res.exit_code == 0, res.output
+    scores = json.loads((tmp_path / "r.json").read_text())["scores"]
+    assert set(scores) == {"tl_id", "flicker"} and 0 < scores["tl_id"] < 2 and scores["flicker"] >= 0
     report = json.loads((out / "report.json").read_text())
     src, edited = torch.load(out / "source_latents.pt"), torch.load(out / "edited_latents.pt")
     assert report["host"] == "toy" and report["method"] == "dynode-linear" and report["frames"] == 5

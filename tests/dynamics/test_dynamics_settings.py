@@ -48,3 +48,33 @@ def test_fit_or_load_reuses_only_a_matching_file_and_refits_on_request(tmp_path)
     mask = torch.tensor([True, False, True, True, False, True])
     _, fitted4, _ = fit_or_load(z, "linear", {}, path, mask=mask, progress=False)  # other observed frames: refit
     assert fitted3 and fitted4
+
+
+def test_a_plugin_dynamics_model_gets_the_users_settings_it_declares():
+    import types
+
+    from dynode_plugin import plugins as P
+
+    @dataclasses.dataclass
+    class PlugSettings:
+        steps: int = 5
+        smoothing: float = 0.0
+
+    class PlugModel:
+        id = "plug"
+        settings_class = PlugSettings
+
+        def __init__(self, **kw):
+            self.kw = kw
+
+        def fit(self, latents, times=None, mask=None, progress=True):
+            self.n = len(latents)
+
+    mod = types.ModuleType("plug_plugin")
+    mod.dynode_register_dynamics = P.hookimpl(lambda register: register(PlugModel))
+    P.reset_registry(P.make_plugin_manager(autoload=False, extra_plugins=[mod]))
+    try:
+        model, fitted, _ = fit_or_load(torch.zeros(4, 2), "plug", {"steps": 3, "lr": 0.1}, progress=False)
+        assert fitted and model.kw == {"steps": 3} and model.n == 4  # --steps reaches it; --lr is not its setting
+    finally:
+        P.reset_registry()
