@@ -6,6 +6,7 @@ import json
 import click
 
 from .dynamics.settings import dynamics_options
+from .frame_selection import fps_factor_option, selection_options
 
 
 class HostCommand(click.Command):
@@ -74,21 +75,29 @@ def write_report(path, report) -> None:
 @click.option("--metrics", "metric_ids", default=None,
               help="Also score the edit, e.g. tl-id,tg-id,flicker (hosts that render in memory: toy); "
                    "with the host's identity encoder. Other hosts: dynode metrics on their output.")
+@selection_options
+@fps_factor_option
 @dynamics_options
 @run_options
 @click.pass_context
-def edit_cmd(ctx, host, input_path, edit_specs, out, per_frame, force, metric_ids, report_json, quiet, **kwargs):
+def edit_cmd(ctx, host, input_path, edit_specs, out, per_frame, force, metric_ids, every, frames, max_gap, fps_factor,
+             report_json, quiet, **kwargs):
     """Read a clip with the host, edit frame 0 only, propagate, write in the host's format.
 
     \b
     The one flow of every host: read (invert or load latents) -> fit or load the
     dynamics model -> edit frame 0 -> propagate -> write. Toy: OUT/edited.mp4 +
     source_latents.pt + edited_latents.pt + report.json.
+    With --every K only 1 frame in K is inverted (frames the host cannot detect are
+    skipped too); the dynamics model supplies the others, and the report lists them.
     """
+    from .frame_selection import SelectionSpec, check_per_frame
     from .hosts import get_host
     from .pipeline import edits_from_specs, run
 
     host_opts = {k: kwargs.pop(k) for k in ctx.meta.get("host_options", [])}
+    spec = SelectionSpec.from_options(every, frames, max_gap)
+    check_per_frame(per_frame, spec, fps_factor)
     dynamics = dynamics_choice(kwargs)
     h = get_host(host, **host_opts)
     edits = edits_from_specs(list(edit_specs), h)
@@ -96,15 +105,18 @@ def edit_cmd(ctx, host, input_path, edit_specs, out, per_frame, force, metric_id
         from .errors import DynodeInputError
 
         raise DynodeInputError(f"host '{host}' renders no frames here to score; run `dynode metrics` on what it writes")
-    res, files = run(h, input_path, edits, out, per_frame=per_frame, dynamics=dynamics, force=force, progress=not quiet)
+    res, files = run(h, input_path, edits, out, select=spec, per_frame=per_frame, dynamics=dynamics, fps_factor=fps_factor,
+                     force=force, progress=not quiet)
     report = {"host": host, **res.report()}
+    if res.selection is not None:
+        click.echo(res.selection.summary())
     if metric_ids:
         from .metrics.evaluate import score_pair, values_of
         from .plugins import get_registry
 
         ids = [m.strip() for m in metric_ids.split(",") if m.strip()]
         encoder = get_registry().get("encoders", h.default_encoder)()
-        report["scores"] = values_of(score_pair(res.clip.frames, res.frames, ids, encoder))
+        report["scores"] = values_of(score_pair(res.clip.frames, res.frames[:: res.fps_factor], ids, encoder))
         click.echo("scores: " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in report["scores"].items()))
     write_report(report_json, report)
     click.echo(f"wrote {out}: {', '.join(files)} ({'per-frame' if per_frame else 'DynODE'}; "

@@ -7,7 +7,8 @@ A host does three things; the plugin owns the middle (fit, edit frame 0, propaga
   observed mask, either inverted from frames the host selects itself (the toy world) or read from
   the files an earlier host step wrote (Latent Transformer's ``latent_code_%05d.npy``, TCSVE's
   ``<frame>/0.pt``, STIT's ``model_<run>.pt``). Which frames to invert is part of reading
-  (:class:`FrameSelection`); frames left out are unobserved and the dynamics model supplies them.
+  (:class:`~dynode_plugin.frame_selection.SelectionSpec`: ``--every``/``--frames``/``--max-gap``, and
+  frames the host's detector rejects); frames left out are unobserved and the dynamics model supplies them.
 * ``edit(latents, name, strength)`` / ``edit_many(latents, edits)``: the host's own edit, on every
   row it is given (the per-frame pipeline passes N rows, DynODE passes frame 0 only).
 * ``write(result, out, force)``: the edited latents in the host's own format, rendered where it can.
@@ -26,36 +27,6 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import torch
 
 Edits = Sequence[Tuple[str, float]]
-
-
-@dataclasses.dataclass(frozen=True)
-class FrameSelection:
-    """Which frames a host inverts: every ``every``-th (frame 0 and the last always), or exactly ``frames``.
-
-    The frames left out are unobserved: their latents come from the dynamics model.
-    """
-
-    every: int = 1
-    frames: Optional[Tuple[int, ...]] = None
-
-    def mask(self, n: int) -> torch.Tensor:
-        """The observed mask ``[n]`` (bool) this selection gives a clip of ``n`` frames."""
-        from .errors import DynodeInputError
-
-        mask = torch.zeros(n, dtype=torch.bool)
-        if self.frames is not None:
-            bad = [i for i in self.frames if not 0 <= i < n]
-            if bad or list(self.frames) != sorted(set(self.frames)):
-                raise DynodeInputError(f"frames {list(self.frames)} must be increasing indices in [0, {n - 1}]")
-            mask[list(self.frames)] = True
-        else:
-            if self.every < 1:
-                raise DynodeInputError(f"every = {self.every}: must be >= 1")
-            mask[:: self.every] = True
-            mask[-1] = True
-        if int(mask.sum()) < 2:
-            raise DynodeInputError(f"the selection leaves {int(mask.sum())} frame(s) of {n}; a trajectory needs at least 2")
-        return mask
 
 
 @dataclasses.dataclass
@@ -162,20 +133,13 @@ class Host:
         if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
             raise DynodeInputError(f"{out} exists and is not empty; pass --force to replace it")
 
-    def read(self, source, select: Optional[FrameSelection] = None, progress: bool = True) -> Clip:
-        """Read a clip: frames inverted by the host (only the selected ones), or an earlier step's latent files."""
+    def read(self, source, select=None, progress: bool = True) -> Clip:
+        """Read a clip: frames inverted by the host (only the selected ones that :meth:`detect` accepts),
+        or an earlier step's latent files. ``select``: a :class:`~dynode_plugin.frame_selection.SelectionSpec`."""
         from .video import read_frames
 
         frames, fps = read_frames(source)
-        frames = check_frames(frames)
-        mask = select.mask(len(frames)) if select is not None else None
-        t0 = time.perf_counter()
-        z = self.invert(frames if mask is None else frames[mask], progress=progress)
-        if mask is not None:
-            full = torch.full((len(frames), *z.shape[1:]), float("nan"))
-            full[mask] = z
-            z = full
-        return Clip(z, mask=mask, frames=frames, fps=fps, source=str(source), seconds={"invert": time.perf_counter() - t0})
+        return invert_selected(self, check_frames(frames), select, fps=fps, source=str(source), progress=progress)
 
     def finish(self, clip: Clip, edited: torch.Tensor) -> torch.Tensor:
         """Host-specific touch after propagation (Latent Transformer copies the fine layers back)."""
@@ -190,6 +154,11 @@ class Host:
         """Frames ``[N,3,H,W]`` in [0,1] -> latents ``[N,*latent_shape]``, each frame on its own."""
         raise NotImplementedError(f"host '{self.id}' cannot invert frames itself; run its own inversion step")
 
+    def detect(self, frames: torch.Tensor) -> List[int]:
+        """Frames (indices) on which the host's face detector or aligner fails: they are never
+        inverted, the dynamics model fills them in (default: none fail)."""
+        return []
+
     def synthesize(self, latents: torch.Tensor) -> torch.Tensor:
         """Latents ``[N,*latent_shape]`` -> frames ``[N,3,H,W]`` in [0,1]."""
         raise NotImplementedError(f"host '{self.id}' cannot render frames itself; run its own synthesis step")
@@ -200,6 +169,27 @@ class Host:
         known = self.edit_names()
         if name not in known:
             raise DynodeInputError(f"unknown edit '{name}' for host '{self.id}'; known edits: {', '.join(known)}")
+
+
+def invert_selected(host: Host, frames: torch.Tensor, select=None, *, times=None, fps: Optional[float] = None,
+                    source: Optional[str] = None, progress: bool = True) -> Clip:
+    """Frames -> a :class:`Clip`: the host inverts the selected frames its detector accepts; the other
+    rows are NaN and unobserved. ``clip.extras["selection"]`` is the resolved
+    :class:`~dynode_plugin.frame_selection.FrameSelection` (what was inverted, failed, filled)."""
+    from .frame_selection import SelectionSpec
+
+    t0 = time.perf_counter()
+    chosen = (select or SelectionSpec()).resolve(len(frames), failed=host.detect(frames), times=times)
+    seconds = {"detect": time.perf_counter() - t0}
+    t0 = time.perf_counter()
+    inverted = host.invert(frames if chosen.dense else frames[list(chosen.selected)], progress=progress)
+    seconds["invert"] = time.perf_counter() - t0
+    z = inverted
+    if not chosen.dense:
+        z = torch.full((len(frames), *inverted.shape[1:]), float("nan"), dtype=inverted.dtype)
+        z[list(chosen.selected)] = inverted
+    return Clip(z, times=chosen.times_tensor(), mask=chosen.mask(), frames=frames, fps=fps, source=source,
+                extras={"selection": chosen}, seconds=seconds)
 
 
 def parse_edit(spec: str, default: Optional[float] = 1.0) -> Tuple[str, Optional[float]]:
@@ -248,4 +238,4 @@ def check_frames(frames: torch.Tensor, what: str = "frames") -> torch.Tensor:
     return frames
 
 
-__all__: Sequence[str] = ["Host", "Clip", "FrameSelection", "parse_edit", "get_host", "host_class", "with_params", "check_frames"]
+__all__: Sequence[str] = ["Host", "Clip", "invert_selected", "parse_edit", "get_host", "host_class", "with_params", "check_frames"]

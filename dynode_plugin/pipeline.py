@@ -11,6 +11,9 @@
 4. ``host.write(result, out)``: the host's own output format.
 
 ``run_edit(host, frames, edits)`` is the in-memory form for hosts that invert and render (the toy world).
+With a selection (``--every``/``--frames``/``--max-gap``) only the selected frames that the host's
+detector accepts are inverted; the dynamics model supplies the others, and ``fps_factor`` renders
+F times the frames from the same trajectory.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 import torch
 
 from .errors import DynodeInputError
-from .hosts import Clip, FrameSelection, Host, check_frames
+from .hosts import Clip, Host, check_frames, invert_selected
 
 
 @dataclasses.dataclass
@@ -49,6 +52,12 @@ class EditResult:
     frames: Optional[torch.Tensor] = None  # rendered edited frames, when the host renders in memory
     mode: Optional[str] = None
     frame_seconds: List[float] = dataclasses.field(default_factory=list)  # per-frame timings of the original step
+    fps_factor: int = 1  # edited holds (N - 1) * fps_factor + 1 rows
+
+    @property
+    def selection(self):
+        """The resolved :class:`~dynode_plugin.frame_selection.FrameSelection` (hosts that invert), else None."""
+        return self.clip.extras.get("selection")
 
     @property
     def source(self) -> torch.Tensor:
@@ -70,18 +79,27 @@ class EditResult:
 
         out = {"method": self.method, "edits": [list(e) for e in self.edits], "frames": len(self.clip),
                "filled_frames": self.clip.filled, "seconds": dict(self.clip.seconds, **self.seconds),
-               "consistency": delta_consistency(self.clip.latents, self.edited)}
+               "consistency": delta_consistency(self.clip.latents, self.edited[:: self.fps_factor])}
         if self.fitted is not None:
             out.update(model=self.method[len("dynode-"):], mode=self.mode, refitted=self.fitted)
+        if self.selection is not None:
+            out["selection"] = self.selection.report()
+        if self.fps_factor != 1:
+            out.update(fps_factor=self.fps_factor, rendered_frames=len(self.edited))
         return out
 
 
 def edit_clip(host: Host, clip: Clip, edits: Sequence[Tuple[str, float]], *, per_frame: bool = False,
-              dynamics: Optional[DynamicsChoice] = None, progress: bool = True) -> EditResult:
-    """Edit a clip the host read: frame 0 + propagation (DynODE), or every frame (``per_frame``)."""
+              dynamics: Optional[DynamicsChoice] = None, fps_factor: int = 1, progress: bool = True) -> EditResult:
+    """Edit a clip the host read: frame 0 + propagation (DynODE), or every frame (``per_frame``).
+
+    Unobserved frames of the source latents are filled by the fitted model (so the saved source is
+    complete); ``fps_factor`` F evaluates the trajectory at F times the frames."""
+    from .frame_selection import check_fps_factor, upsampled_times
     from .propagation import edit_first_and_propagate
 
     edits = list(edits)
+    check_fps_factor(fps_factor)
     if per_frame:
         if not bool(clip.observed.all()):
             raise DynodeInputError(f"per-frame editing needs a latent for every frame; frames {clip.filled[:10]} are "
@@ -92,45 +110,59 @@ def edit_clip(host: Host, clip: Clip, edits: Sequence[Tuple[str, float]], *, per
         return EditResult(clip, edits, edited, "per-frame", {"edit": secs, "edit_step": secs})
     if len(clip) < 2:
         raise DynodeInputError(f"{clip.source or 'the clip'} holds one frame; DynODE needs at least 2 (or use --per-frame)")
+    if fps_factor != 1 and type(host).finish is not Host.finish:
+        raise DynodeInputError(f"host '{host.id}' cannot render at --fps-factor {fps_factor} (its edit needs each frame's own latent)")
     d = dynamics or DynamicsChoice()
     t0 = time.perf_counter()
+    times_out = None if fps_factor == 1 else upsampled_times(clip.times, len(clip), fps_factor)
     res = edit_first_and_propagate(clip.latents, lambda z0: host.edit_many(z0, edits), times=clip.times, mask=clip.mask,
                                    model_path=d.model_path, mode=d.mode, model_id=d.model_id, settings=d.settings,
-                                   refit=d.refit, progress=progress)
+                                   refit=d.refit, times_out=times_out, progress=progress)
     edited = host.finish(clip, res.edited)
     seconds = dict(res.seconds, edit_step=time.perf_counter() - t0)
-    return EditResult(clip, edits, edited, f"dynode-{d.model_id}", seconds, model=res.model, fitted=res.fitted, mode=d.mode)
+    if not bool(clip.observed.all()):  # the model fills the source latents too
+        clip.latents = clip.latents.clone()
+        clip.latents[~res.model.mask] = res.model.predict(res.model.times[~res.model.mask]).to(clip.latents.dtype)
+    return EditResult(clip, edits, edited, f"dynode-{d.model_id}", seconds, model=res.model, fitted=res.fitted, mode=d.mode,
+                      fps_factor=fps_factor)
 
 
-def run(host: Host, source, edits: Sequence[Tuple[str, float]], out, *, select: Optional[FrameSelection] = None,
-        per_frame: bool = False, dynamics: Optional[DynamicsChoice] = None, force: bool = False,
+def run(host: Host, source, edits: Sequence[Tuple[str, float]], out, *, select=None, per_frame: bool = False,
+        dynamics: Optional[DynamicsChoice] = None, fps_factor: int = 1, force: bool = False,
         progress: bool = True) -> Tuple[EditResult, List[str]]:
-    """The whole flow for one clip; returns the result and the files the host wrote."""
+    """The whole flow for one clip; returns the result and the files the host wrote.
+    ``select``: a :class:`~dynode_plugin.frame_selection.SelectionSpec` (which frames the host inverts)."""
     host.check_output(out, force)  # what the last step would refuse, refused before the work
     host.check(edits)  # bad edits and host code that cannot import fail before any fit
     clip = host.read(source, select=select, progress=progress)
-    result = edit_clip(host, clip, edits, per_frame=per_frame, dynamics=dynamics, progress=progress)
+    result = edit_clip(host, clip, edits, per_frame=per_frame, dynamics=dynamics, fps_factor=fps_factor, progress=progress)
     return result, host.write(result, out, force=force, progress=progress)
 
 
 def run_edit(host: Host, frames: torch.Tensor, edits: Sequence[Tuple[str, float]], per_frame: bool = False,
              times=None, mask=None, mode: str = "offset", dynamics_kwargs: Optional[Mapping[str, Any]] = None,
-             latents: Optional[torch.Tensor] = None, progress: bool = True, model_id: str = "ode") -> EditResult:
-    """In memory, for hosts that invert and render: frames -> (invert) -> edit -> propagate -> rendered frames.
+             latents: Optional[torch.Tensor] = None, progress: bool = True, selection=None, fps_factor: int = 1,
+             model_id: str = "ode") -> EditResult:
+    """In memory, for hosts that invert and render: frames -> (invert the selected) -> edit -> propagate -> rendered frames.
 
-    latents: already inverted codes of ``frames`` (skips the inversion); dynamics_kwargs: dynamics settings.
+    latents: already inverted codes of ``frames`` (skips the inversion); dynamics_kwargs: dynamics settings;
+    selection: a :class:`~dynode_plugin.frame_selection.SelectionSpec`.
     """
     frames = check_frames(frames)
+    if len(frames) < 2:
+        raise DynodeInputError(f"the clip has {len(frames)} frame(s); a trajectory needs at least 2")
     host.check(edits)
     if latents is None:
-        t0 = time.perf_counter()
-        latents = host.invert(frames, progress=progress)
-        seconds = {"invert": time.perf_counter() - t0}
+        clip = invert_selected(host, frames, selection, times=times, progress=progress)
+        if mask is not None:
+            clip.mask = clip.mask & torch.as_tensor(mask, dtype=torch.bool)
+        if per_frame and not bool(clip.observed.all()):
+            raise DynodeInputError(f"per-frame editing needs every frame inverted; {clip.extras['selection'].summary()} "
+                                   "(drop --per-frame, or --every/--frames)")
     else:
-        seconds = {}
-    clip = Clip(latents, times=times, mask=mask, frames=frames, seconds=seconds)
+        clip = Clip(latents, times=times, mask=mask, frames=frames)
     dynamics = DynamicsChoice(model_id=model_id, settings=dict(dynamics_kwargs or {}), mode=mode)
-    result = edit_clip(host, clip, edits, per_frame=per_frame, dynamics=dynamics, progress=progress)
+    result = edit_clip(host, clip, edits, per_frame=per_frame, dynamics=dynamics, fps_factor=fps_factor, progress=progress)
     t0 = time.perf_counter()
     result.frames = host.synthesize(result.edited)
     result.seconds["synthesize"] = time.perf_counter() - t0

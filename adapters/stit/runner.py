@@ -11,7 +11,7 @@ import runpy
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from dynode_plugin.errors import DynodeError, DynodeInputError, HostError
 
@@ -78,6 +78,15 @@ def run_script(root, script: str, args: Sequence[str], *, use_dynode: bool = Tru
     args = absolutize(args)
     info = check_arguments(root, script, args)
     session = StitSession(overrides={"use_dynode": use_dynode, **(overrides or {})}, announce=False, run=info["run"])
+    report = execute(root, script, args, session)
+    return {**report, "run": info["run"], "edit": dict(session.report)}
+
+
+def execute(root: Path, script: str, args: Sequence[str], session: StitSession,
+            prepare: Optional[Callable[[Any], None]] = None) -> Dict[str, Any]:
+    """Run ``root/script`` as ``__main__`` from the checkout with the hook's patches and compat fixes,
+    all held by ``session``; ``prepare(session.fixes)`` runs inside the checkout first (to patch more of
+    STIT, registering each patch with the fixes so it is undone). Everything is put back afterwards."""
     previous = import_hook.finder()
     previous_session = previous.session if previous else None
     import_hook.install(force=True, session=session)
@@ -87,6 +96,8 @@ def run_script(root, script: str, args: Sequence[str], *, use_dynode: bool = Tru
         with checkout_on_path(root, HOST_PACKAGES, chdir=True):
             sys.argv = [str(root / script), *args]
             try:
+                if prepare is not None:
+                    prepare(session.fixes)
                 runpy.run_path(str(root / script), run_name="__main__")
             except SystemExit as exc:
                 if exc.code not in (0, None):
@@ -104,5 +115,5 @@ def run_script(root, script: str, args: Sequence[str], *, use_dynode: bool = Tru
             import_hook.uninstall()
         else:
             previous.session = previous_session
-    return {"script": script, "args": list(args), "run": info["run"], "use_dynode": use_dynode,
-            "total_seconds": total, "edit": dict(session.report), "compat": applied}
+    return {"script": script, "args": list(args), "use_dynode": bool(session.overrides.get("use_dynode")),
+            "total_seconds": total, "compat": applied}

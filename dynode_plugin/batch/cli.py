@@ -1,12 +1,14 @@
 """``dynode batch``: edit many clips with one edit, locally or on Ray, resumable."""
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import click
 
 from ..dynamics.settings import dynamics_options
 from ..edit_commands import HostCommand
+from ..frame_selection import fps_factor_option, selection_options
 
 
 @click.command("batch", cls=HostCommand)
@@ -20,11 +22,13 @@ from ..edit_commands import HostCommand
 @click.option("--resume", is_flag=True, help="Skip clips that already have an ok record; rerun failed or partial ones.")
 @click.option("--per-frame", is_flag=True, help="Classic per-frame editing instead of DynODE (for comparisons).")
 @click.option("--encoder", default=None, help="Identity encoder for TL-ID/TG-ID (default: the host's own, e.g. toy-appearance).")
+@selection_options
+@fps_factor_option
 @click.option("--quiet", "-q", is_flag=True)
 @dynamics_options
 @click.pass_context
-def batch_cmd(ctx, manifest, host, edit_spec, out, workers, ray_address, resume, per_frame, encoder, quiet, model_id, mode,
-              **kwargs):
+def batch_cmd(ctx, manifest, host, edit_spec, out, workers, ray_address, resume, per_frame, encoder, every, frames, max_gap,
+              fps_factor, quiet, model_id, mode, **kwargs):
     """Edit every clip listed in MANIFEST (CSV: path[,id,strength,times]) with the same edit.
 
     Exit code 0 when every clip succeeded, 1 when some failed (see summary.json), 2 on bad input.
@@ -36,7 +40,11 @@ def batch_cmd(ctx, manifest, host, edit_spec, out, workers, ray_address, resume,
     from .runner import edit_clip
     from .summary import format_table, summarize, write_summary
 
+    from ..frame_selection import SelectionSpec, check_per_frame
+
     clips = read_manifest(manifest)  # validate everything before any work
+    spec = SelectionSpec.from_options(every, frames, max_gap)
+    check_per_frame(per_frame, spec, fps_factor)
     name, strength = parse_edit(edit_spec)
     host_options = {k: kwargs.pop(k) for k in ctx.meta.get("host_options", [])}
     h = get_host(host, **host_options)
@@ -47,7 +55,8 @@ def batch_cmd(ctx, manifest, host, edit_spec, out, workers, ray_address, resume,
         raise DynodeInputError("--workers must be >= 1")
     encoder = encoder or getattr(h, "default_encoder", None)
     settings = {"host": host, "host_options": host_options, "edit": name, "strength": strength, "per_frame": per_frame,
-                "encoder": encoder, "model": model_id, "mode": mode, "dynamics": given(kwargs)}
+                "encoder": encoder, "model": model_id, "mode": mode, "dynamics": given(kwargs),
+                "selection": dataclasses.asdict(spec), "fps_factor": fps_factor}
     result = run_batch(clips, edit_clip, settings, out, workers=workers, ray_address=ray_address, resume=resume, progress=not quiet)
     summary = summarize(result.records, settings, result.seconds, result.skipped)
     path = write_summary(out, summary)

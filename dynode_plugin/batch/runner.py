@@ -43,6 +43,7 @@ def edit_clip(clip: Clip, settings: Dict[str, Any], clip_dir: Path) -> Dict[str,
     under ``<out>/edited/<id>``."""
     import torch
 
+    from ..frame_selection import SelectionSpec
     from ..hosts import get_host
     from ..pipeline import DynamicsChoice, edit_clip as edit_one
 
@@ -50,15 +51,19 @@ def edit_clip(clip: Clip, settings: Dict[str, Any], clip_dir: Path) -> Dict[str,
     strength = clip.strength if clip.strength is not None else settings["strength"]
     edits = [(settings["edit"], strength)]
     host.check(edits)
-    read = host.read(clip.path, progress=False)
+    read = host.read(clip.path, select=SelectionSpec(**settings.get("selection", {})), progress=False)
     if clip.times:
         read.times = torch.as_tensor(_times(clip.times, len(read)), dtype=torch.float64).reshape(-1)
+    factor = settings.get("fps_factor", 1)
     dynamics = DynamicsChoice(model_id=settings.get("model", "ode"), settings=dict(settings.get("dynamics") or {}),
                               mode=settings.get("mode", "offset"))
-    result = edit_one(host, read, edits, per_frame=settings.get("per_frame", False), dynamics=dynamics, progress=False)
+    result = edit_one(host, read, edits, per_frame=settings.get("per_frame", False), dynamics=dynamics, fps_factor=factor,
+                      progress=False)
     out = clip_dir.parent.parent
     record: Dict[str, Any] = {"frames": len(read), "strength": strength, "method": result.method,
                               "stage_seconds": {k: float(v) for k, v in {**read.seconds, **result.seconds}.items()}}
+    if result.selection is not None:
+        record["selection"] = result.selection.report()
     if read.frames is None:  # a host that reads latent files: its own output format
         files = host.write(result, out / "edited" / clip.id, force=True)
         record.update(edited=f"edited/{clip.id}", files=files)
@@ -72,11 +77,11 @@ def edit_clip(clip: Clip, settings: Dict[str, Any], clip_dir: Path) -> Dict[str,
         raise DynodeInputError("the edited frames contain NaN; check the clip's latents")
     fps = read.fps or 25.0
     write_video(read.frames, out / "source" / f"{clip.id}.mp4", fps)
-    write_video(edited, out / "edited" / f"{clip.id}.mp4", fps)
+    write_video(edited, out / "edited" / f"{clip.id}.mp4", fps * factor)
     record.update(fps=fps, source=f"source/{clip.id}.mp4", edited=f"edited/{clip.id}.mp4")
     encoder = settings.get("encoder")
-    if encoder:
-        record.update(identity_scores(read.frames, edited, encoder))
+    if encoder:  # against the source frames (every F-th rendered frame is at a source frame's time)
+        record.update(identity_scores(read.frames, edited[::factor], encoder))
     for k, v in list(record.items()):
         if isinstance(v, float) and not math.isfinite(v):
             record[k] = None

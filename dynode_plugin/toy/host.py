@@ -11,6 +11,7 @@ from ..hosts import Host, check_frames
 from ..metrics.base import Embeddings, Encoder
 
 MAX_STRENGTH = 5.0
+BLANK_STD = 0.02  # pixel spread below which a frame shows no scene (rendered scenes are far above: ~0.2)
 
 
 class ToyHost(Host):
@@ -49,6 +50,14 @@ class ToyHost(Host):
             raise DynodeInputError(f"edit strength {strength} is out of range for the toy world; use a value in [-{MAX_STRENGTH}, {MAX_STRENGTH}]")
         return latents + strength * self.directions[name]
 
+    def detect(self, frames: torch.Tensor) -> List[int]:
+        """The toy world's stand-in for a face detector: it fails on frames that show no scene
+        (blank or near-uniform frames, dropped or corrupted video frames, NaN pixels)."""
+        x = check_frames(frames).flatten(1)
+        finite = torch.isfinite(x).all(1)
+        spread = torch.where(finite[:, None], x, torch.zeros(())).std(1)
+        return [int(i) for i in torch.nonzero(~finite | (spread < BLANK_STD)).flatten()]
+
     def invert(self, frames: torch.Tensor, progress: bool = True) -> torch.Tensor:
         from .inverter import invert
 
@@ -75,10 +84,11 @@ class ToyHost(Host):
             result.frames = self.synthesize(result.edited)  # kept on the result: the flow may score them
         frames = result.frames
         fps = clip.fps or 25.0
-        report = {"host": self.id, **result.report(), "per_frame": result.method == "per-frame", "fps": fps}
+        report = {"host": self.id, **result.report(), "per_frame": result.method == "per-frame", "fps": fps,
+                  "fps_factor": result.fps_factor, "rendered_frames": len(frames)}
         files = ["edited.mp4", "source_latents.pt", "edited_latents.pt", "report.json"]
         with atomic_dir(out, overwrite=force) as tmp:
-            write_video(frames, tmp / files[0], fps)
+            write_video(frames, tmp / files[0], fps * result.fps_factor)
             save_latents(clip.latents, tmp / files[1])
             save_latents(result.edited, tmp / files[2])
             (tmp / files[3]).write_text(json.dumps(report, indent=2))

@@ -6,7 +6,8 @@ import torch
 from click.testing import CliRunner
 
 from dynode_plugin.errors import DynodeInputError
-from dynode_plugin.hosts import Clip, FrameSelection, Host
+from dynode_plugin.frame_selection import SelectionSpec
+from dynode_plugin.hosts import Clip, Host
 from dynode_plugin.pipeline import DynamicsChoice, edit_clip, run
 
 
@@ -29,7 +30,7 @@ class ListHost(Host):
 
     def read(self, source, select=None, progress=True):
         self.calls.append(("read", source))
-        mask = select.mask(len(self.latents)) if select is not None else self.mask
+        mask = select.resolve(len(self.latents)).mask() if select is not None else self.mask
         z = self.latents.clone()
         if mask is not None:
             z[~mask] = float("nan")  # nothing inverted there
@@ -49,19 +50,10 @@ def _line(n=7):
     return torch.cat([t, 2 * t, -t], 1)  # a straight trajectory: linear propagation is exact
 
 
-def test_frame_selection_masks_and_refuses_bad_choices():
-    assert FrameSelection(every=3).mask(10).nonzero().flatten().tolist() == [0, 3, 6, 9]
-    assert FrameSelection(every=4).mask(10).nonzero().flatten().tolist() == [0, 4, 8, 9]  # the last frame always
-    assert FrameSelection(frames=(0, 4, 9)).mask(10).nonzero().flatten().tolist() == [0, 4, 9]
-    for bad in (FrameSelection(every=0), FrameSelection(frames=(0, 12)), FrameSelection(frames=(4, 2)), FrameSelection(frames=(3,))):
-        with pytest.raises(DynodeInputError):
-            bad.mask(10)
-
-
 def test_flow_edits_frame0_only_and_fills_unobserved_frames():
     z = _line()
     host = ListHost(z)
-    res, files = run(host, "clip", [("up", 2.0)], "out", select=FrameSelection(every=3),
+    res, files = run(host, "clip", [("up", 2.0)], "out", select=SelectionSpec(every=3),
                      dynamics=DynamicsChoice(model_id="linear"), progress=False)
     assert files == ["out"] and host.written[0] == "out"
     assert res.clip.filled == [1, 2, 4, 5] and res.method == "dynode-linear" and res.fitted is True
