@@ -90,6 +90,24 @@ def dynode_register_encoders(register: Register) -> None:
 
 
 @hookspec
+def dynode_register_doctors(register: Register) -> None:
+    """Register host doctors: what ``dynode doctor --host ID`` checks for a host.
+
+    A doctor subclasses :class:`dynode_plugin.doctor.Doctor`: ``id`` (what ``--host``
+    accepts), ``root_env`` (the variable naming the checkout when ``--root`` is not given)
+    and ``checks(root)``, which yields :class:`dynode_plugin.doctor.Check` rows (ok, warn or
+    fail, each non-ok row with its fix). Host knowledge stays in the adapter: the
+    command is generic. The STIT, Latent Transformer and TCSVE adapters register theirs.
+
+    Example::
+
+        @hookimpl
+        def dynode_register_doctors(register):
+            register(Lazy("myhost", "my_pkg.doctor:MyHostDoctor", "checks for myhost"))
+    """
+
+
+@hookspec
 def dynode_register_commands(cli: click.Group) -> None:
     """Add click commands or groups to the ``dynode`` command line.
 

@@ -3,7 +3,7 @@
 Discovery imports nothing heavy: the command module imports torch and the checkout only
 inside command bodies.
 """
-from dynode_plugin.plugins import hookimpl
+from dynode_plugin.plugins import Lazy, hookimpl
 
 
 @hookimpl
@@ -11,3 +11,8 @@ def dynode_register_commands(cli):
     from .cli import group
 
     cli.add_command(group)
+
+
+@hookimpl
+def dynode_register_doctors(register):
+    register(Lazy("stit", "dynode_adapters.stit.doctor:StitDoctor", "dynode doctor --host stit: environment and checkout checks"))
