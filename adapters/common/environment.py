@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence
 
-from dynode_plugin.doctor import FAIL, OK, WARN, Check
+from dynode_plugin.doctor import FAIL, OK, WARN, Check, Doctor
 
 TESTED_TORCH, TESTED_TORCHVISION = "2.14.1", "0.29.1"
 RECIPE = f"pip install torch=={TESTED_TORCH} torchvision=={TESTED_TORCHVISION}"
@@ -137,6 +137,15 @@ def scan_imports(entries: Iterable[Path], search: Sequence[Path], relative_to: O
     return found
 
 
+def merge_scans(*scans: Mapping[str, Sequence[str]]) -> Dict[str, List[str]]:
+    """Several :func:`scan_imports` results as one ({module: files}, files in first-seen order)."""
+    out: Dict[str, List[str]] = {}
+    for scan in scans:
+        for name, files in scan.items():
+            out.setdefault(name, []).extend(f for f in files if f not in out[name])
+    return out
+
+
 # --------------------------------------------------------------------------- probing
 _PROBE = r"""
 import importlib, json, sys
@@ -244,12 +253,32 @@ def environment_checks(needed: Mapping[str, Sequence[str]], *, stand_ins: Mappin
         yield Check("device", OK, f"CPU only (no CUDA device){'; ' + cpu_note if cpu_note else ''}")
 
 
-def no_checkout(exc: Exception, fix: str) -> Iterator[Check]:
-    """The checkout could not be used: say why (first line of ``exc``, without the layout listing)
-    and how to get one, then check what can be checked without it (torch, torchvision, device)."""
-    first = (str(exc).strip().splitlines() or [""])[0].split(". Expected layout")[0].removesuffix(" Expected layout:")
-    yield Check("checkout", FAIL, first, fix)
-    yield from environment_checks({"torchvision": []})
+class CheckoutDoctor(Doctor):
+    """A doctor for a host used from the user's checkout: the checkout first (if it cannot be
+    used, say why and how to get one, then check what can be checked without it: torch,
+    torchvision, the device), then :meth:`checkout_checks`."""
+
+    clone_fix = ""  # how to get a checkout, e.g. "git clone URL"
+
+    def find_root(self, root: Optional[Path]) -> Path:
+        """The validated checkout root; raises DynodeInputError naming what is missing."""
+        raise NotImplementedError
+
+    def checkout_checks(self, root: Path) -> Iterator[Check]:
+        raise NotImplementedError
+
+    def checks(self, root: Optional[Path]) -> Iterator[Check]:
+        from dynode_plugin.errors import DynodeInputError
+
+        try:
+            root = self.find_root(root)
+        except DynodeInputError as exc:
+            first = (str(exc).strip().splitlines() or [""])[0].split(". Expected layout")[0].removesuffix(" Expected layout:")
+            yield Check("checkout", FAIL, first, f"{self.clone_fix} and pass --root PATH (or set ${self.root_env})")
+            yield from environment_checks({"torchvision": []})
+            return
+        yield Check("checkout", OK, str(root))
+        yield from self.checkout_checks(root)
 
 
 def files_check(name: str, paths: Sequence[Path], fix: str, *, status_if_missing: str = FAIL,

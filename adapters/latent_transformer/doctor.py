@@ -11,13 +11,14 @@ adapter's CPU ops and compat fixes. torchvision is needed by LT's scripts but no
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator
 
-from dynode_plugin.doctor import FAIL, OK, Check, Doctor
+from dynode_plugin.doctor import FAIL, OK, Check
 
-from ..common.environment import environment_checks, files_check, import_check, no_checkout, scan_imports
+from ..common.environment import CheckoutDoctor, environment_checks, files_check, import_check, merge_scans, scan_imports
 from . import layout
 from .host import ROOT_ENV
+from .host_imports import validate_checkout
 
 ADAPTER_CODE = ("trainer.py", "nets.py")  # what dynode lt imports
 HOST_SCRIPTS = ("video_processing.py",)  # LT's own steps around ours
@@ -34,25 +35,18 @@ def _import_checkout(root: Path) -> str:
     return f"nets, trainer and pSp's Generator import from {root} (with the adapter's CPU ops)"
 
 
-class LatentTransformerDoctor(Doctor):
+class LatentTransformerDoctor(CheckoutDoctor):
     id = "lt"
     summary = "Latent Transformer checkout + environment: imports, config, attribute models, generator, CPU/GPU path"
     root_env = ROOT_ENV
+    clone_fix = f"git clone {layout.URL}, clone github.com/eladrich/pixel2style2pixel inside it,"
+    find_root = staticmethod(validate_checkout)
 
-    def checks(self, root: Optional[Path]) -> Iterator[Check]:
-        from .host_imports import validate_checkout
-
-        try:
-            root = validate_checkout(root)
-        except Exception as exc:
-            yield from no_checkout(exc, f"git clone {layout.URL}, clone github.com/eladrich/pixel2style2pixel inside it, "
-                        f"and pass --root PATH (or set ${ROOT_ENV})")
-            return
-        yield Check("checkout", OK, str(root))
+    def checkout_checks(self, root: Path) -> Iterator[Check]:
         search = [root, root / "pixel2style2pixel"]
         ours = scan_imports([root / f for f in ADAPTER_CODE], search)
         theirs = scan_imports([root / f for f in HOST_SCRIPTS], search)
-        needed = {m: sorted(set(ours.get(m, [])) | set(theirs.get(m, []))) for m in set(ours) | set(theirs)}
+        needed = merge_scans(ours, theirs)
         stand_ins = {"torchvision": STAND_IN} if "torchvision" not in theirs else {}
         yield from environment_checks(
             needed, stand_ins=stand_ins,

@@ -9,11 +9,11 @@ the startup hook. Every failure names its fix.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator
 
-from dynode_plugin.doctor import FAIL, OK, WARN, Check, Doctor
+from dynode_plugin.doctor import FAIL, OK, WARN, Check
 
-from ..common.environment import environment_checks, files_check, import_check, no_checkout, scan_imports
+from ..common.environment import CheckoutDoctor, environment_checks, files_check, import_check, scan_imports
 from .checkpoint import ROOT_ENV, SCRIPTS, URL, checkpoints_dir, config_value, find_root
 
 DOWNLOAD = "run STIT's download_models.sh in the checkout root (or unzip the README's pretrained_models link there)"
@@ -33,18 +33,14 @@ def _import_scripts(root: Path) -> str:
     return f"{', '.join(n + '.py' for n in names)} import from {root}"
 
 
-class StitDoctor(Doctor):
+class StitDoctor(CheckoutDoctor):
     id = "stit"
     summary = "STIT checkout + environment: imports, weights, runs, CPU/GPU path, startup hook"
     root_env = ROOT_ENV
+    clone_fix = f"git clone {URL}"
+    find_root = staticmethod(find_root)
 
-    def checks(self, root: Optional[Path]) -> Iterator[Check]:
-        try:
-            root = find_root(root)
-        except Exception as exc:  # DynodeInputError: not given, not a folder, not a checkout
-            yield from no_checkout(exc, f"git clone {URL} and pass --root PATH (or set ${ROOT_ENV})")
-            return
-        yield Check("checkout", OK, str(root))
+    def checkout_checks(self, root: Path) -> Iterator[Check]:
         needed = scan_imports([root / s for s in SCRIPTS], [root])
         yield from environment_checks(
             needed, cpu_note="with DynODE on, the adapter's cpu compat fix makes STIT's .cuda() calls no-ops and runs fp32 blocks",

@@ -8,12 +8,13 @@ adapter's CPU ops.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator
 
-from dynode_plugin.doctor import FAIL, OK, Check, Doctor
+from dynode_plugin.doctor import FAIL, OK, Check
 
-from ..common.environment import environment_checks, import_check, no_checkout, scan_imports
+from ..common.environment import CheckoutDoctor, environment_checks, import_check, merge_scans, scan_imports
 from .host import ROOT_ENV
+from .host_imports import validate_checkout
 from .layout import MAPPER_URL
 
 URL = "https://github.com/Twizwei/VideoEditGAN"
@@ -28,25 +29,18 @@ def _import_mapper(root: Path) -> str:
     return f"{MAPPER_MODULE} imports from {root / 'PTI'} (with the adapter's CPU ops)"
 
 
-class TCSVEDoctor(Doctor):
+class TCSVEDoctor(CheckoutDoctor):
     id = "tcsve"
     summary = "VideoEditGAN (TCSVE) checkout + environment: imports, StyleCLIP mappers, CPU/GPU path"
     root_env = ROOT_ENV
+    clone_fix = f"git clone {URL}"
+    find_root = staticmethod(validate_checkout)
 
-    def checks(self, root: Optional[Path]) -> Iterator[Check]:
-        from .host_imports import validate_checkout
-
-        try:
-            root = validate_checkout(root)
-        except Exception as exc:
-            yield from no_checkout(exc, f"git clone {URL} and pass --root PATH (or set ${ROOT_ENV})")
-            return
-        yield Check("checkout", OK, str(root))
-        needed = scan_imports([root / "PTI" / (MAPPER_MODULE.replace(".", "/") + ".py")], [root / "PTI"], root)
-        for script, search in (("scripts/temp_consist.py", [root / "scripts", root]),
-                               ("STIT/video_stitching_tuning_ours.py", [root / "STIT"])):
-            for name, files in scan_imports([root / script], search, root).items():
-                needed.setdefault(name, []).extend(f for f in files if f not in needed[name])
+    def checkout_checks(self, root: Path) -> Iterator[Check]:
+        needed = merge_scans(  # the adapter's import, then the two steps after ours (each run from its own folder)
+            scan_imports([root / "PTI" / (MAPPER_MODULE.replace(".", "/") + ".py")], [root / "PTI"], root),
+            scan_imports([root / "scripts" / "temp_consist.py"], [root / "scripts", root], root),
+            scan_imports([root / "STIT" / "video_stitching_tuning_ours.py"], [root / "STIT"], root))
         yield from environment_checks(
             needed, cpu_note="dynode tcsve runs StyleCLIP's mapper through pure-PyTorch ops; VideoEditGAN's own "
                              "steps (temp_consist.py, stitching) expect CUDA",
