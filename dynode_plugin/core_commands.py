@@ -5,6 +5,7 @@ import json
 
 import click
 
+from .dynamics.config import ODEConfig
 from .plugins import hookimpl
 
 SHAPES = "Latent files are [N, *shape] (N frames, e.g. [N, 18, 512] StyleGAN2 W+): .pt/.pth (tensor or dict with 'pivots'/'latents'/'w'), .npy, or a folder of per-frame files."
@@ -39,7 +40,7 @@ def _parse_times(spec):
 @click.option("--model", "model_id", default="ode", show_default=True, help="Dynamics model id: ode, linear, spline (see `dynode plugins`).")
 @click.option("--times", default=None, help="Frame times: a .npy/.pt/.txt file or 'a,b,c'. Default: frame indices mapped to [0, 1].")
 @click.option("--observe-every", type=int, default=1, show_default=True, help="Use only every K-th frame (and the last) as observed.")
-@click.option("--steps", type=int, default=None, help="Optimisation steps (ode).")
+@click.option("--steps", type=int, default=None, help=f"Optimisation steps (ode)  [default: {ODEConfig.steps}]")
 @click.option("--solver", default=None, help="torchdiffeq solver (ode): rk4 (default), dopri5, euler, ...")
 @click.option("--subspace-dim", type=int, default=None, help="PCA dimension of the state; 0 = full latent.")
 @click.option("--seed", type=int, default=None, help="Random seed (fits are reproducible).")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -34,7 +35,7 @@ def edit_cmd(host, input_path, edit_specs, out, per_frame, mode, steps):
         save_latents(res.edited_latents, tmp / "edited_latents.pt")
         (tmp / "report.json").write_text(json.dumps({"host": host, "edits": edits, "per_frame": per_frame, "mode": mode,
                                                      "frames": len(frames), "fps": fps, "seconds": res.seconds}, indent=2))
-    click.echo(f"wrote {out}/edited.mp4, source_latents.pt, edited_latents.pt, report.json ({'per-frame' if per_frame else 'DynODE'}; {res.seconds})")
+    click.echo(f"wrote {Path(out) / 'edited.mp4'}, source_latents.pt, edited_latents.pt, report.json ({'per-frame' if per_frame else 'DynODE'}; {res.seconds})")
 
 
 @click.command("demo")
@@ -47,6 +48,6 @@ def demo_cmd(out, n_frames, edit_spec, seed):
     from .demo import run_demo
 
     files = run_demo(out, n_frames=n_frames, edit_spec=edit_spec, seed=seed)
-    click.echo(f"\nwrote {out}/:")
+    click.echo(f"\nwrote {Path(out)}/:")  # Path: 'demo/' must not print as 'demo//'
     for name, what in files.items():
         click.echo(f"  {name:<24} {what}")

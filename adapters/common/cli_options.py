@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import click
 
+from dynode_plugin.dynamics.config import ODEConfig
+
 _OPTIONS = [
     click.option("--model", "model_id", default="ode", show_default=True, help="Dynamics model: ode, linear, spline."),
     click.option("--mode", type=click.Choice(["offset", "flow", "reintegrate"]), default="offset", show_default=True,
                  help="How the frame-0 edit is carried (see `dynode propagate --help`)."),
-    click.option("--steps", type=int, default=None, help="Optimisation steps of the ODE fit."),
+    click.option("--steps", type=int, default=None, help=f"Optimisation steps of the ODE fit  [default: {ODEConfig.steps}]"),
     click.option("--solver", default=None, help="torchdiffeq solver: rk4 (default), dopri5, ..."),
     click.option("--subspace-dim", type=int, default=None, help="PCA dimension of the ODE state; 0 = full latent."),
     click.option("--seed", type=int, default=None, help="Random seed of the fit."),

@@ -6,13 +6,15 @@
 * ``utils.models_utils``: ``load_tuned_G`` is wrapped to record the run name (to name the
   saved model file); the torch_load and cpu compat fixes are applied when enabled.
 * ``training.networks``: fp32 synthesis blocks on a CPU-only machine (cpu compat fix).
+* ``models.seg_model_2``: the face parser built without downloading ResNet-18 when its own
+  checkpoint is present (offline compat fix, see offline.py).
 """
 from __future__ import annotations
 
 import functools
 import time
 
-from . import compat, editing
+from . import compat, editing, offline
 from .settings import read_settings
 
 
@@ -84,3 +86,8 @@ def patch_networks(module) -> None:
     settings = read_settings()
     if settings.compat("cpu"):
         compat.fix_fp32_blocks(module)
+
+
+def patch_seg_model(module) -> None:
+    if read_settings().compat("offline"):
+        offline.fix_face_parser(module)

@@ -108,6 +108,12 @@ def run_script(root, script: str, args: Sequence[str], *, use_dynode: bool = Tru
 
 def _hint(exc: Exception) -> str:
     text = str(exc)
+    if "torchvision::" in text or "torchvision" in text and isinstance(exc, ImportError):
+        from ..common.environment import RECIPE
+
+        return f" (torchvision missing or built for another torch: {RECIPE}; `dynode doctor --host stit` checks the rest)"
+    if "urlopen" in text or "URLError" in type(exc).__name__:
+        return " (a download failed: offline? `dynode doctor --host stit` lists the weights STIT needs)"
     if "weights_only" in text:
         return " (torch >= 2.6 refuses STIT's pickled generator; enable the torch_load compat fix)"
     if "CUDA" in text or "cuda" in text:

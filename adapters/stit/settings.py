@@ -31,10 +31,11 @@ class StitSettings:
     dynode_model_path: Optional[str] = None  # a .dynode file to reuse/write; default beside the run's checkpoint
     dynode_refit: bool = False  # ignore a saved model and fit again
     dynode_progress: bool = True
-    dynode_compat: Optional[bool] = None  # all three fixes below; None: on exactly when use_dynode is on
+    dynode_compat: Optional[bool] = None  # all four fixes below; None: on exactly when use_dynode is on
     dynode_compat_torch_load: Optional[bool] = None  # torch.load(weights_only=False) for model_<run>.pt, torch >= 2.6
     dynode_compat_cpu: Optional[bool] = None  # .cuda() -> CPU and fp32 blocks when no GPU is present
     dynode_compat_pillow: Optional[bool] = None  # PIL.Image.ANTIALIAS (removed in Pillow 10) -> LANCZOS
+    dynode_compat_offline: Optional[bool] = None  # face parser built from its checkpoint, no ResNet-18 download
 
     def compat(self, which: str) -> bool:
         value = getattr(self, f"dynode_compat_{which}")
@@ -54,7 +55,7 @@ _TYPES = {"use_dynode": bool, "dynode_refit": bool, "dynode_progress": bool, "dy
           "dynode_steps": int, "dynode_solver": str, "dynode_subspace_dim": int, "dynode_seed": int,
           "dynode_straightness": (int, float),
           "dynode_model_path": str, "dynode_compat": bool, "dynode_compat_torch_load": bool,
-          "dynode_compat_cpu": bool, "dynode_compat_pillow": bool}
+          "dynode_compat_cpu": bool, "dynode_compat_pillow": bool, "dynode_compat_offline": bool}
 MODES = ("offset", "flow", "reintegrate")
 
 
