@@ -10,10 +10,11 @@ LINE_HEIGHT = 12  # PIL's built-in bitmap font is ~11 px high
 
 
 def caption_band(width: int, lines: Sequence[str]) -> torch.Tensor:
-    """A ``[3, H, width]`` white-on-black band holding ``lines`` (PIL's built-in font, clipped at the right edge)."""
+    """A ``[3, H, width]`` white-on-black band (H a multiple of 16) holding ``lines`` (PIL's built-in font, clipped at the right edge)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    img = Image.new("RGB", (width, LINE_HEIGHT * len(lines) + 4), (0, 0, 0))
+    height = -(-(LINE_HEIGHT * len(lines) + 4) // 16) * 16  # a multiple of 16: video encoders' macro blocks
+    img = Image.new("RGB", (width, height), (0, 0, 0))
     draw = ImageDraw.Draw(img)
     font = ImageFont.load_default()
     for i, line in enumerate(lines):
