@@ -292,10 +292,18 @@ def files_check(name: str, paths: Sequence[Path], fix: str, *, status_if_missing
 
 
 def import_check(name: str, fn, fix: str) -> Check:
-    """Run ``fn()`` (which imports host code with the adapter's own machinery); a failure is one line."""
+    """Run ``fn()`` (which imports host code with the adapter's own machinery); a failure is one line.
+    What host code prints while importing (STIT: "clip is not installed ...") is captured, so it
+    cannot mix with the doctor's own output, and reported in the detail."""
+    import contextlib
+    import io
+
+    printed = io.StringIO()
     try:
-        detail = fn()
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            detail = fn()
     except Exception as exc:
         text = (str(exc).strip().splitlines() or [""])[0]
         return Check(name, FAIL, f"{type(exc).__name__}: {text}", fix)
-    return Check(name, OK, detail or "imports")
+    said = "; ".join(line.strip() for line in printed.getvalue().splitlines() if line.strip())[:300]
+    return Check(name, OK, (detail or "imports") + (f" (the host code printed: {said})" if said else ""))

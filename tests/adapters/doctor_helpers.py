@@ -21,7 +21,7 @@ def run_doctor(host: str, root) -> tuple:
     """(exit code, {check name: check}, JSON output) of `dynode doctor --host HOST --root ROOT --json`
     (the text form is tested once, in test_doctor.py: each run imports torch in a fresh interpreter)."""
     res = CliRunner().invoke(build_cli(), ["doctor", "--host", host, "--root", str(root), "--json"], catch_exceptions=False)
-    data = json.loads(res.output)
+    data = json.loads(res.stdout)  # stdout only: host code imported by the checks may log to stderr
     assert data["ok"] == (res.exit_code == 0) and data["root"] == str(Path(root).resolve())
     return res.exit_code, {c["name"]: c for c in data["checks"]}, res.output
 
