@@ -80,6 +80,33 @@ def test_doctor_without_a_checkout_says_where_to_get_one(tmp_path, monkeypatch):
     assert res.exit_code == 2 and "unknown doctor 'nosuchhost'" in res.output and "stit" in res.output
 
 
+def test_a_third_party_doctor_needs_no_core_change():
+    """`dynode doctor --host ID` finds a doctor through the plugin hook alone."""
+    import types
+
+    from dynode_plugin import plugins as P
+    from dynode_plugin.doctor import FAIL, OK, Check, Doctor
+
+    class MyDoctor(Doctor):
+        id = "myhost"
+        root_env = "MYHOST_ROOT"
+
+        def checks(self, root):
+            yield Check("root given", OK if root else FAIL, str(root), "pass --root")
+            raise RuntimeError("a bug in the doctor")  # reported as a failed check, not a traceback
+
+    mod = types.ModuleType("my_doctor_plugin")
+    mod.dynode_register_doctors = P.hookimpl(lambda register: register(MyDoctor))
+    P.reset_registry(P.make_plugin_manager(autoload=False, extra_plugins=[mod]))
+    try:
+        res = CliRunner().invoke(build_cli(), ["doctor", "--host", "myhost", "--root", "/nonexistent-root"])
+    finally:
+        P.reset_registry()
+    assert res.exit_code == 1
+    assert "  ok    root given: /nonexistent-root" in res.output
+    assert "  FAIL  doctor: the myhost checks stopped: RuntimeError: a bug in the doctor" in res.output
+
+
 # --------------------------------------------------------------------------- Latent Transformer
 def test_lt_doctor_passes_on_a_complete_fake_checkout(tmp_path):
     root = LB.make_fake_checkout(tmp_path / "latent-transformer", attr_nums=(31,))
