@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .frame_selection import fps_factor_option, selection_options
+
 
 @click.command("edit")
 @click.option("--host", default="toy", show_default=True, help="Host id (see `dynode plugins`).")
@@ -15,27 +17,40 @@ import click
 @click.option("--per-frame", is_flag=True, help="Classic per-frame editing instead of DynODE.")
 @click.option("--mode", type=click.Choice(["offset", "flow", "reintegrate"]), default="offset", show_default=True)
 @click.option("--steps", type=int, default=None, help="Dynamics fit steps.")
-def edit_cmd(host, input_path, edit_specs, out, per_frame, mode, steps):
-    """Invert a clip, edit frame 0 only, propagate, render: OUT/edited.mp4 + latents + report.json."""
+@selection_options
+@fps_factor_option
+def edit_cmd(host, input_path, edit_specs, out, per_frame, mode, steps, every, frames, max_gap, fps_factor):
+    """Invert a clip, edit frame 0 only, propagate, render: OUT/edited.mp4 + latents + report.json.
+
+    With --every K only 1 frame in K is inverted (frames the host cannot detect are skipped too);
+    the dynamics model supplies the others, and report.json lists which frames it filled.
+    """
     from .atomic import atomic_dir
+    from .frame_selection import SelectionSpec, check_per_frame
     from .hosts import get_host
     from .latent_io import save_latents
     from .pipeline import edits_from_specs, run_edit
     from .video import read_frames, write_video
 
     edits = edits_from_specs(list(edit_specs))
+    spec = SelectionSpec.from_options(every, frames, max_gap)
+    check_per_frame(per_frame, spec, fps_factor)
     h = get_host(host)
     for name, _ in edits:
         h.check_edit(name)
-    frames, fps = read_frames(input_path)
-    res = run_edit(h, frames, edits, per_frame=per_frame, mode=mode, dynamics_kwargs={"steps": steps} if steps else None)
+    clip, fps = read_frames(input_path)
+    res = run_edit(h, clip, edits, per_frame=per_frame, mode=mode, dynamics_kwargs={"steps": steps} if steps else None,
+                   selection=spec, fps_factor=fps_factor)
     with atomic_dir(out) as tmp:
-        write_video(res.edited_frames, tmp / "edited.mp4", fps)
+        write_video(res.edited_frames, tmp / "edited.mp4", fps * fps_factor)
         save_latents(res.source_latents, tmp / "source_latents.pt")
         save_latents(res.edited_latents, tmp / "edited_latents.pt")
         (tmp / "report.json").write_text(json.dumps({"host": host, "edits": edits, "per_frame": per_frame, "mode": mode,
-                                                     "frames": len(frames), "fps": fps, "seconds": res.seconds}, indent=2))
-    click.echo(f"wrote {Path(out) / 'edited.mp4'}, source_latents.pt, edited_latents.pt, report.json ({'per-frame' if per_frame else 'DynODE'}; {res.seconds})")
+                                                     "frames": len(clip), "fps": fps, "fps_factor": fps_factor,
+                                                     "rendered_frames": len(res.edited_frames),
+                                                     "selection": res.selection.report(), "seconds": res.seconds}, indent=2))
+    click.echo(f"{res.selection.summary()}\nwrote {Path(out) / 'edited.mp4'}, source_latents.pt, edited_latents.pt, report.json "
+               f"({'per-frame' if per_frame else 'DynODE'}; {res.seconds})")
 
 
 @click.command("demo")
