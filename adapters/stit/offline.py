@@ -17,8 +17,6 @@ import functools
 import os
 from pathlib import Path
 
-from . import compat
-
 DEFAULT_CHECKPOINT = "pretrained_models/79999_iter.pth"
 
 
@@ -39,8 +37,9 @@ def missing_message(checkpoint: Path, url: str, exc: BaseException) -> str:
             f"(from STIT's download_models.sh) at {checkpoint}, and the offline compat fix builds it without the download")
 
 
-def fix_face_parser(module) -> None:
-    """Patch ``module`` (STIT's ``models.seg_model_2``) as described above; undone by ``compat.undo_all``."""
+def fix_face_parser(fixes, module) -> None:
+    """Patch ``module`` (STIT's ``models.seg_model_2``) as described above, recorded in ``fixes``
+    (:class:`~.compat.Fixes`, which undoes it)."""
     resnet = getattr(module, "Resnet18", None)
     init = getattr(resnet, "init_weight", None)
     if init is None or getattr(init, "__dynode_offline__", False):
@@ -58,5 +57,5 @@ def fix_face_parser(module) -> None:
             raise RuntimeError(missing_message(checkpoint, url, exc)) from exc
 
     init_weight.__dynode_offline__ = True
-    compat._setattr(resnet, "init_weight", init_weight)
-    compat.APPLIED.append("offline")
+    fixes.setattr(resnet, "init_weight", init_weight)
+    fixes.applied.append("offline")

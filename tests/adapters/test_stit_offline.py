@@ -130,13 +130,14 @@ def test_the_fix_builds_the_same_network_once_the_checkpoint_is_loaded(world, mo
 
         downloaded = seg.BiSeNet(19)
         downloaded.load_state_dict(state)
-        offline.fix_face_parser(seg)
+        fixes = compat.Fixes()
+        offline.fix_face_parser(fixes, seg)
         try:
             built = seg.BiSeNet(19)
             assert not torch.equal(built.resnet.conv1.weight, downloaded.resnet.conv1.weight)  # before the load
             built.load_state_dict(state)
         finally:
-            compat.undo_all()
+            fixes.undo_all()
         assert seg.Resnet18.init_weight.__name__ == "init_weight" and not hasattr(seg.Resnet18.init_weight, "__dynode_offline__")
     after, before = built.state_dict(), downloaded.state_dict()
     assert after.keys() == before.keys() and all(torch.equal(after[k], before[k]) for k in after)
