@@ -36,6 +36,7 @@ import click
 import pluggy
 
 if TYPE_CHECKING:  # annotations only: discovery must not import torch
+    from .doctor import Doctor
     from .dynamics.base import BaseDynamics
     from .hosts import Host
     from .metrics.base import Encoder
@@ -48,6 +49,7 @@ RegisterHost = Callable[[Union["Type[Host]", "Lazy"], Optional[str]], None]
 RegisterDynamics = Callable[[Union["Type[BaseDynamics]", "Lazy"], Optional[str]], None]
 RegisterMetric = Callable[[Union[type, "Lazy"], Optional[str]], None]
 RegisterEncoder = Callable[[Union["Type[Encoder]", "Lazy"], Optional[str]], None]
+RegisterDoctor = Callable[[Union["Type[Doctor]", "Lazy"], Optional[str]], None]
 
 
 @hookspec
@@ -144,7 +146,7 @@ def dynode_register_encoders(register: RegisterEncoder) -> None:
 
 
 @hookspec
-def dynode_register_doctors(register: Register) -> None:
+def dynode_register_doctors(register: RegisterDoctor) -> None:
     """Register host doctors: what ``dynode doctor --host ID`` checks for a host.
 
     A doctor subclasses :class:`dynode_plugin.doctor.Doctor`: ``id`` (what ``--host``
