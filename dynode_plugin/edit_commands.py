@@ -5,17 +5,22 @@ import json
 
 import click
 
+from . import cli_types as T
+from .outputs import check_output_dir, force_option
+
 
 @click.command("edit")
 @click.option("--host", default="toy", show_default=True, help="Host id (see `dynode plugins`).")
-@click.option("--input", "input_path", required=True, type=click.Path(), help="Video (.mp4/.gif) or folder of frames.")
+@click.option("--input", "input_path", required=True, type=T.INPUT_MEDIA, help="Video (.mp4/.gif) or folder of frames.")
 @click.option("--edit", "edit_specs", multiple=True, required=True, help="NAME=STRENGTH, e.g. colour=+2 (repeatable).")
-@click.option("--out", "-o", required=True, type=click.Path(), help="Output folder (written atomically).")
+@click.option("--out", "-o", required=True, type=T.OUT, help="Output folder (written atomically).")
 @click.option("--per-frame", is_flag=True, help="Classic per-frame editing instead of DynODE.")
 @click.option("--mode", type=click.Choice(["offset", "flow", "reintegrate"]), default="offset", show_default=True)
-@click.option("--steps", type=int, default=None, help="Dynamics fit steps.")
-def edit_cmd(host, input_path, edit_specs, out, per_frame, mode, steps):
+@click.option("--steps", type=T.STEPS, default=None, help="Dynamics fit steps.")
+@force_option
+def edit_cmd(host, input_path, edit_specs, out, per_frame, mode, steps, force):
     """Invert a clip, edit frame 0 only, propagate, render: OUT/edited.mp4 + latents + report.json."""
+    check_output_dir(out, "--out", [input_path], force)
     from .atomic import atomic_dir
     from .hosts import get_host
     from .latent_io import save_latents
@@ -38,12 +43,14 @@ def edit_cmd(host, input_path, edit_specs, out, per_frame, mode, steps):
 
 
 @click.command("demo")
-@click.option("--out", "-o", default="demo", show_default=True, type=click.Path(), help="Output folder (written atomically).")
-@click.option("--frames", "n_frames", type=int, default=32, show_default=True, help="Clip length.")
+@click.option("--out", "-o", default="demo", show_default=True, type=T.OUT, help="Output folder (written atomically).")
+@click.option("--frames", "n_frames", type=T.DEMO_FRAMES, default=32, show_default=True, help="Clip length.")
 @click.option("--edit", "edit_spec", default="colour=+1", show_default=True, help="Edit applied to frame 0 (colour, lighting, background, shape).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Scene seed.")
-def demo_cmd(out, n_frames, edit_spec, seed):
+@click.option("--seed", type=T.SEED, default=0, show_default=True, help="Scene seed.")
+@force_option
+def demo_cmd(out, n_frames, edit_spec, seed, force):
     """The toy world end to end: render, invert, fit, edit frame 0, propagate, render, score."""
+    check_output_dir(out, "--out", [], force)
     from .demo import run_demo
 
     files = run_demo(out, n_frames=n_frames, edit_spec=edit_spec, seed=seed)

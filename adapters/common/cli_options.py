@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import click
 
+from dynode_plugin import cli_types as T
+from dynode_plugin.dynamics.config import SOLVERS_ADAPTIVE, SOLVERS_FIXED
+
 _OPTIONS = [
     click.option("--model", "model_id", default="ode", show_default=True, help="Dynamics model: ode, linear, spline."),
     click.option("--mode", type=click.Choice(["offset", "flow", "reintegrate"]), default="offset", show_default=True,
                  help="How the frame-0 edit is carried (see `dynode propagate --help`)."),
-    click.option("--steps", type=int, default=None, help="Optimisation steps of the ODE fit."),
-    click.option("--solver", default=None, help="torchdiffeq solver: rk4 (default), dopri5, ..."),
-    click.option("--subspace-dim", type=int, default=None, help="PCA dimension of the ODE state; 0 = full latent."),
-    click.option("--seed", type=int, default=None, help="Random seed of the fit."),
-    click.option("--straightness", type=float, default=None, help="Path-energy penalty of the ODE fit (default 0.1; 0 = off)."),
+    click.option("--steps", type=T.STEPS, default=None, help="Optimisation steps of the ODE fit."),
+    click.option("--solver", type=click.Choice(SOLVERS_FIXED + SOLVERS_ADAPTIVE), default=None, help="torchdiffeq solver: rk4 (default), dopri5, ..."),
+    click.option("--subspace-dim", type=T.SUBSPACE_DIM, default=None, help="PCA dimension of the ODE state; 0 = full latent."),
+    click.option("--seed", type=T.SEED, default=None, help="Random seed of the fit."),
+    click.option("--straightness", type=T.STRAIGHTNESS, default=None, help="Path-energy penalty of the ODE fit (default 0.1; 0 = off)."),
 ]
 
 
@@ -24,9 +27,9 @@ def dynamics_options(fn):
 
 
 _RUN_OPTIONS = [
-    click.option("--save-model", type=click.Path(dir_okay=False), default=None,
+    click.option("--save-model", type=T.OUT, default=None,
                  help="A .dynode file: reused if it was fitted on these latents (any edit), written after fitting otherwise."),
-    click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Also write timings and edit consistency as JSON."),
+    click.option("--report-json", type=T.OUT, default=None, help="Also write timings and edit consistency as JSON (an existing file needs --force)."),
     click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
 ]
 

@@ -98,6 +98,7 @@ def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, sty
     from dynode_plugin.atomic import atomic_path
     from dynode_plugin.errors import DynodeInputError
     from dynode_plugin.latent_io import save_latents
+    from dynode_plugin.outputs import check_output_dir, check_output_file
 
     from ..common.consistency import delta_consistency
     from . import editing, layout
@@ -114,13 +115,14 @@ def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, sty
     root, cfg, log_dir, attrs = _setup(lt_root, config, log_path, attr)
     alphas = layout.parse_alphas(alpha, len(attrs))
     # Refuse early, before minutes of work, what we would refuse to write at the end.
-    if not no_render and out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
-        raise DynodeInputError(f"{out} exists and is not empty; pass --force to replace it")
+    # One guard (dynode_plugin.outputs): existing outputs need --force, an input is never replaced.
+    inputs = [latents_dir, stylegan_model_path]
+    if not no_render:
+        check_output_dir(out, "--out", inputs, force)
     if latents_out is not None:
-        if latents_out.suffix not in (".pt", ".pth", ".npy"):
-            raise DynodeInputError(f"--latents-out must end in .pt, .pth or .npy; got {latents_out.name}")
-        if latents_out.exists() and not force:
-            raise DynodeInputError(f"{latents_out} exists; pass --force to replace it")
+        check_output_file(latents_out, "--latents-out", inputs, force, suffixes=(".pt", ".pth", ".npy"))
+    if report_json is not None:
+        check_output_file(report_json, "--report-json", inputs + [latents_out], force, suffixes=(".json",))
     gen_path = None if no_render else find_generator(root, Path(stylegan_model_path).resolve() if stylegan_model_path else None)
     w0 = torch.from_numpy(layout.read_latents_dir(Path(latents_dir).resolve()))
 

@@ -63,9 +63,13 @@ def edit_cmd(stit_root, per_frame, model_id, mode, steps, solver, subspace_dim, 
     """
     from dynode_plugin.atomic import atomic_path
 
+    from dynode_plugin.outputs import check_output_file
+
     from .checkpoint import find_root
     from .runner import run_script
 
+    if report_json:  # before STIT runs for minutes; no --force here: an existing report is kept
+        check_output_file(report_json, "--report-json", [], force=False, suffixes=(".json",))
     root = find_root(stit_root)
     args = list(script_args)
     script = args.pop(0) if args and args[0].endswith(".py") else SCRIPTS[0]
@@ -98,8 +102,9 @@ def fit_cmd(stit_root, run_name, checkpoint, model_id, mode, steps, solver, subs
     """Fit a dynamics model on a STIT run's pivots and save it for the edit step."""
     from pathlib import Path
 
-    from dynode_plugin.errors import DynodeInputError
     from dynode_plugin.plugins import get_registry
+
+    from dynode_plugin.outputs import check_output_file
 
     from .checkpoint import checkpoint_path, find_root, read_pivots
     from .settings import StitSettings
@@ -107,8 +112,7 @@ def fit_cmd(stit_root, run_name, checkpoint, model_id, mode, steps, solver, subs
     root = find_root(stit_root) if checkpoint is None else None
     path = checkpoint_path(root, run_name, checkpoint)
     out = Path(out) if out else path.with_suffix(".dynode")
-    if out.exists() and not force:
-        raise DynodeInputError(f"{out} already exists; pass --force to replace it")
+    check_output_file(out, "--out", [path], force)
     pivots = read_pivots(path)
     s = StitSettings(dynode_model=model_id, dynode_steps=steps, dynode_solver=solver, dynode_subspace_dim=subspace_dim,
                      dynode_seed=seed, dynode_straightness=straightness)

@@ -57,6 +57,7 @@ def edit_cmd(tcsve_root, run_name, inverted_root, embeddings, aligned_frames, ed
 
     from dynode_plugin.atomic import atomic_path
     from dynode_plugin.errors import DynodeInputError
+    from dynode_plugin.outputs import check_output_file
 
     from ..common.consistency import delta_consistency
     from . import editing, layout
@@ -71,6 +72,8 @@ def edit_cmd(tcsve_root, run_name, inverted_root, embeddings, aligned_frames, ed
     if per_frame and fill_gaps:
         raise DynodeInputError("--fill-gaps needs the dynamics model; it cannot be combined with --per-frame")
     out = editing.check_output(out, force)  # refuse early: no work is wasted on an output we would not write
+    if report_json:
+        check_output_file(report_json, "--report-json", [out], force, suffixes=(".json",))
     meta = layout.read_meta_data(root)
     mapper_path = find_mapper(root, edit, mapper, meta)
     if strength is None:

@@ -5,17 +5,19 @@ import sys
 
 import click
 
+from .. import cli_types as T
+
 
 @click.command("batch")
-@click.argument("manifest", type=click.Path())
+@click.argument("manifest", type=T.FILE_IN)
 @click.option("--host", default="toy", show_default=True, help="Host id (see `dynode plugins`).")
 @click.option("--edit", "edit_spec", required=True, help="NAME=STRENGTH, e.g. colour=+2 (a manifest 'strength' column overrides it per clip).")
-@click.option("--out", "-o", required=True, type=click.Path(), help="Output folder: source/, edited/, clips/<id>/record.json, summary.json.")
-@click.option("--workers", type=int, default=1, show_default=True, help="Local worker processes (torch threads are split between them).")
-@click.option("--ray-address", default=None, help="Run clips as Ray tasks: 'auto', 'ray://host:10001', or 'local' (a Ray instance on this machine).")
+@click.option("--out", "-o", required=True, type=T.OUT, help="Output folder: source/, edited/, clips/<id>/record.json, summary.json.")
+@click.option("--workers", type=T.WORKERS, default=1, show_default=True, help="Local worker processes (torch threads are split between them).")
+@click.option("--ray-address", type=T.RAY_ADDRESS, default=None, help="Run clips as Ray tasks: 'auto', 'ray://host:10001', or 'local' (a Ray instance on this machine).")
 @click.option("--resume", is_flag=True, help="Skip clips that already have an ok record; rerun failed or partial ones.")
 @click.option("--per-frame", is_flag=True, help="Classic per-frame editing instead of DynODE (for comparisons).")
-@click.option("--steps", type=int, default=None, help="Dynamics fit steps per clip (default: the model's).")
+@click.option("--steps", type=T.STEPS, default=None, help="Dynamics fit steps per clip (default: the model's).")
 @click.option("--encoder", default=None, help="Identity encoder for TL-ID/TG-ID (default: the host's own, e.g. toy-appearance).")
 @click.option("--quiet", "-q", is_flag=True)
 def batch_cmd(manifest, host, edit_spec, out, workers, ray_address, resume, per_frame, steps, encoder, quiet):
@@ -29,7 +31,11 @@ def batch_cmd(manifest, host, edit_spec, out, workers, ray_address, resume, per_
     from .runner import edit_clip
     from .summary import format_table, summarize, write_summary
 
+    from ..outputs import check_output_dir
+
     clips = read_manifest(manifest)  # validate everything before any work
+    # a batch adds to its own folder (resume) but never writes where an input lies
+    check_output_dir(out, "--out", [manifest] + [c.path for c in clips], force=False, allow_existing=True)
     name, strength = parse_edit(edit_spec)
     h = get_host(host)
     h.check_edit(name)

@@ -37,7 +37,13 @@ def check_settings(out: Path, settings: Dict[str, Any], resume: bool) -> None:
     """Refuse an output folder made with other settings (e.g. a different edit)."""
     marker = Path(out) / "batch.json"
     if marker.exists():
-        old = json.loads(marker.read_text())
+        try:
+            old = json.loads(marker.read_text())
+            if not isinstance(old, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as exc:
+            raise DynodeInputError(f"{marker} is unreadable ({type(exc).__name__}: {str(exc)[:80]}); it was not written by "
+                                   f"`dynode batch` or is damaged: use a new --out folder") from None
         if old != json.loads(json.dumps(settings, default=str)):
             diff = {k: (old.get(k), settings.get(k)) for k in set(old) | set(settings) if old.get(k) != settings.get(k)}
             raise DynodeInputError(f"{out} holds a batch made with other settings {diff}; use a new --out folder")

@@ -8,6 +8,9 @@ from typing import Any, Dict, Optional
 
 import click
 
+from ..cli_types import OUT
+from ..outputs import check_output_file, force_option
+
 DEFAULT = "tl-id,tg-id,acd,mse,ssim"
 
 
@@ -57,10 +60,11 @@ def _print_table(summary: Dict[str, Any]) -> None:
               help="skip: leave frames with no face out of every pair (listed in the JSON); error: stop, as STIT does.")
 @click.option("--fvd-stride", type=click.IntRange(min=1), default=16, show_default=True, help="Frames between the starts of FVD clips (16 = non-overlapping).")
 @click.option("--fvd-max-clips", type=click.IntRange(min=0), default=0, show_default=True, help="Clips per video for FVD (0 = all; 1 = the first, as the original FVD).")
-@click.option("--json", "json_out", type=click.Path(), default=None, help="Write every number with its encoder, weights sha256, frames used and settings.")
+@click.option("--json", "json_out", type=OUT, default=None, help="Write every number with its encoder, weights sha256, frames used and settings.")
+@force_option
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def metrics_cmd(source, edited, source_set, edited_set, metric_list, identity_encoder, arcface_weights, arcface_align,
-                video_encoder, i3d_weights, on_missing_face, fvd_stride, fvd_max_clips, json_out, quiet):
+                video_encoder, i3d_weights, on_missing_face, fvd_stride, fvd_max_clips, json_out, force, quiet):
     """Score edited videos against their sources (TL-ID, TG-ID, ACD, FVD, MSE, SSIM).
 
     One pair (--source/--edited) or two folders matched by name (--source-set/--edited-set):
@@ -73,6 +77,9 @@ def metrics_cmd(source, edited, source_set, edited_set, metric_list, identity_en
     from ..plugins import get_registry
     from .evaluate import evaluate, pairs_from_sets
 
+    if json_out:  # before any video is read or encoder loaded; never onto an input
+        check_output_file(json_out, "--json", [source, edited, source_set, edited_set, arcface_weights, i3d_weights], force,
+                          suffixes=(".json",))
     reg = get_registry()
     metrics = list(dict.fromkeys(m.strip() for m in metric_list.split(",") if m.strip()))
     if not metrics:
