@@ -23,7 +23,7 @@ import click
 from .latent_io import MAX_FRAMES, TIMES_SUFFIXES
 
 MAX_TIME = 1e9  # |t| of any frame time: larger ones lose all precision in float64 differences
-MAX_OUTPUT_BYTES = 4 << 30  # latents one command may write
+MAX_OUTPUT_BYTES = 2 << 30  # latents one command may write (float32)
 MAX_STEPS = 1_000_000
 MAX_SEED = 2**32 - 1  # numpy's seed range; torch takes it too
 

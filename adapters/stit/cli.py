@@ -9,7 +9,9 @@ import os
 
 import click
 
+from dynode_plugin import cli_types as T
 from dynode_plugin.cli import DynodeGroup
+from dynode_plugin.outputs import force_option
 
 from ..common.cli_options import dynamics_options
 from .checkpoint import ROOT_ENV, SCRIPTS
@@ -51,11 +53,12 @@ def _dynamics_overrides(model_id, mode, steps, solver, subspace_dim, seed, strai
               help="The .dynode file to reuse or write. Default: <checkpoints_dir>/model_<run>.dynode.")
 @click.option("--refit", is_flag=True, help="Fit again even if a saved model matches the pivots.")
 @click.option("--no-compat", is_flag=True, help="Do not apply the compat fixes (torch_load, cpu, pillow).")
-@click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Write timings and settings as JSON.")
+@click.option("--report-json", type=T.OUT, default=None, help="Write timings and settings as JSON.")
+@force_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar for the fit.")
 @click.argument("script_args", nargs=-1, type=click.UNPROCESSED)
 def edit_cmd(stit_root, per_frame, model_id, mode, steps, solver, subspace_dim, seed, straightness, model_path, refit,
-             no_compat, report_json, quiet, script_args):
+             no_compat, report_json, force, quiet, script_args):
     """Run STIT's edit_video.py (or edit_video_stitching_tuning.py) with DynODE.
 
     Everything after `--` is STIT's own command line; the script name is optional
@@ -68,8 +71,8 @@ def edit_cmd(stit_root, per_frame, model_id, mode, steps, solver, subspace_dim, 
     from .checkpoint import find_root
     from .runner import run_script
 
-    if report_json:  # before STIT runs for minutes; no --force here: an existing report is kept
-        check_output_file(report_json, "--report-json", [], force=False, suffixes=(".json",))
+    if report_json:  # before STIT runs for minutes
+        check_output_file(report_json, "--report-json", [], force, suffixes=(".json",))
     root = find_root(stit_root)
     args = list(script_args)
     script = args.pop(0) if args and args[0].endswith(".py") else SCRIPTS[0]

@@ -5,7 +5,7 @@ Header: ``{"format": "dynode", "version": 2, "model": id, "shape": [...], "confi
 ``mask``, ``observed``) and the model's own state. Written atomically (one temp file).
 
 Loading trusts nothing in the file: the checksum of every tensor (name, dtype, shape,
-bytes) must match the header, every header field is type- and range-checked, and the
+bytes) and of the other header fields must match the header's, every header field is type- and range-checked, and the
 tensors must have the layout, dtypes and finite values the model needs (times strictly
 increasing, a sane subspace). Any problem is one :class:`DynodeInputError` naming it.
 """
@@ -32,9 +32,12 @@ CONFIG_BOUNDS = {"hidden": (1, 8192), "depth": (0, 64), "substeps": (1, 1000), "
 _FAILURES = (KeyError, RuntimeError, ValueError, TypeError, IndexError, AttributeError, ZeroDivisionError, AssertionError)
 
 
-def checksum(tensors: Dict[str, torch.Tensor]) -> str:
-    """sha256 over every tensor's name, dtype, shape and bytes, in name order."""
+def checksum(tensors: Dict[str, torch.Tensor], header: Dict[str, Any] = None) -> str:
+    """sha256 over every tensor's name, dtype, shape and bytes, in name order, and over the
+    header's other fields (canonical JSON): a changed byte anywhere in the file is noticed."""
     h = hashlib.sha256()
+    if header is not None:
+        h.update(json.dumps({k: v for k, v in header.items() if k != "checksum"}, sort_keys=True).encode())
     for name in sorted(tensors):
         t = tensors[name].detach().cpu().contiguous()
         h.update(f"{name}|{t.dtype}|{list(t.shape)}|".encode())
@@ -49,8 +52,8 @@ def save_dynamics(model, path) -> None:
     tensors.update(model._state())
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     header = {"format": FORMAT, "version": VERSION, "model": model.id, "shape": list(model.shape),
-              "config": model.config_dict(), "report": model.report.to_dict() if model.report is not None else None,
-              "checksum": checksum(tensors)}
+              "config": model.config_dict(), "report": model.report.to_dict() if model.report is not None else None}
+    header["checksum"] = checksum(tensors, json.loads(json.dumps(header)))  # as it will read back
     data = save(tensors, metadata={"dynode": json.dumps(header)})  # bytes: one temp file, written by us
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
@@ -70,9 +73,12 @@ def read_header(path) -> Dict[str, Any]:
     try:
         with safe_open(str(path), framework="pt") as f:
             meta = f.metadata() or {}
-        header = json.loads(meta["dynode"])
+        text = meta["dynode"]
+        header = json.loads(text)
     except Exception as exc:  # corrupt, truncated, or not safetensors at all
-        raise DynodeInputError(f"{path} is not a readable .dynode file ({type(exc).__name__}: {str(exc)[:120]}); re-create it with `dynode fit`") from None
+        raise DynodeInputError(f"{path} is not a readable .dynode file ({type(exc).__name__}: {' '.join(str(exc)[:120].split())}); re-create it with `dynode fit`") from None
+    if isinstance(header, dict) and json.dumps(header) != text:  # our writer's exact text: '1E-5' for '1e-05' is damage too
+        raise _bad(path, "its header text was changed")
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise DynodeInputError(f"{path} is a safetensors file but not a .dynode model; re-create it with `dynode fit`")
     if header.get("version") != VERSION:
@@ -143,8 +149,8 @@ def load_dynamics(path):
         tensors = load_file(str(path))
     except Exception as exc:
         raise _bad(path, f"its tensors cannot be read ({type(exc).__name__})") from None
-    if checksum(tensors) != header["checksum"]:
-        raise _bad(path, "the tensors do not match the header's checksum (the file was changed or damaged)")
+    if checksum(tensors, header) != header["checksum"]:
+        raise _bad(path, "its tensors or header do not match the header's checksum (the file was changed or damaged)")
     _check_tensors(path, header, tensors)
     try:
         model = cls(**header["config"])

@@ -35,14 +35,14 @@ def parts(path):
 
 def rewrite(path, header, tensors, fix_checksum=True):
     if fix_checksum:
-        header = dict(header, checksum=checksum(tensors))
+        header = dict(header, checksum=checksum(tensors, header))
     save_file(tensors, str(path), metadata={"dynode": json.dumps(header)})
     return path
 
 
 def test_good_file_loads_and_carries_a_checksum(good):
     header, tensors = parts(good)
-    assert header["checksum"] == checksum(tensors) and header["checksum"].startswith("sha256:")
+    assert header["checksum"] == checksum(tensors, header) and header["checksum"].startswith("sha256:")
     assert torch.isfinite(load_dynamics(good).predict()).all()
 
 
@@ -146,6 +146,14 @@ def test_every_damaged_field_is_named(good, tmp_path, damage, words):
     assert len(lines) == 1 and lines[0].startswith("Error:") and words in lines[0], r.output
     assert "dynode fit" in lines[0] or "unknown" in lines[0]
     assert not (tmp_path / "o.pt").exists()
+
+
+def test_a_changed_header_value_is_detected(good, tmp_path):
+    header, tensors = parts(good)
+    header["config"]["lr"] = 0.5  # plausible, but not what was fitted
+    bad = rewrite(tmp_path / "cfg.dynode", header, tensors, fix_checksum=False)
+    with pytest.raises(DynodeInputError, match="checksum"):
+        load_dynamics(bad)
 
 
 def test_old_version_without_checksum_is_refused(good, tmp_path):
