@@ -10,6 +10,7 @@ import os
 
 import click
 
+from dynode_plugin import cli_types as T
 from dynode_plugin.cli import DynodeGroup
 
 from ..common.cli_options import dynamics_options, run_options
@@ -41,7 +42,7 @@ def group() -> None:
 @click.option("--edit", default="eyeglasses", show_default=True, help="Edit name (mapper file <edit>.pt).")
 @click.option("--mapper", type=click.Path(dir_okay=False), default=None,
               help="StyleCLIP mapper checkpoint. Default: <tcsve-root>/PTI/pretrained_models/<edit>.pt.")
-@click.option("--strength", type=float, default=None, help="w + strength * M(w). Default: the factor in pti_styleclip.py's meta_data (0.15 for eyeglasses), else 0.15.")
+@click.option("--strength", type=T.STRENGTH, default=None, help="w + strength * M(w). Default: the factor in pti_styleclip.py's meta_data (0.15 for eyeglasses), else 0.15.")
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False),
               help="Output latents, e.g. <output_root>/StyleCLIP/<edit>/latents.pth (what temp_consist.py reads).")
 @click.option("--per-frame", is_flag=True, help="Run the original step instead: the mapper on every frame, reloaded per frame.")

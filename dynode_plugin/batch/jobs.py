@@ -105,6 +105,8 @@ def run_batch(clips: List[Clip], runner: Runner, settings: Dict[str, Any], out, 
     from tqdm.auto import tqdm
 
     out = Path(out)
+    if ray_address is not None:
+        _ray_connect(ray_address)  # an unreachable cluster fails here, before anything is written
     check_settings(out, settings, resume)
     todo, done = pending(clips, out, resume)
     start = time.perf_counter()
@@ -130,19 +132,30 @@ def run_batch(clips: List[Clip], runner: Runner, settings: Dict[str, Any], out, 
     return BatchResult(records=records, skipped=[r["id"] for r in done], seconds=time.perf_counter() - start)
 
 
-def _run_ray(todo: List[Clip], runner: Runner, settings, out: Path, address: str, bar) -> List[Dict[str, Any]]:
+def _ray_connect(address: str) -> None:
     try:
         import ray
     except ImportError:
         raise DynodeInputError("--ray-address needs Ray: pip install 'dynode-plugin[ray]'") from None
-    if not ray.is_initialized():
-        if address == "local":  # workers on this machine see the driver's import path (runners defined in scripts)
-            import sys
+    if ray.is_initialized():
+        return
+    if address == "local":  # workers on this machine see the driver's import path (runners defined in scripts)
+        import sys
 
-            env = {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}}
-            ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False, runtime_env=env)
-        else:
-            ray.init(address=address, log_to_driver=False)
+        env = {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}}
+        ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False, runtime_env=env)
+        return
+    try:
+        ray.init(address=address, log_to_driver=False)
+    except Exception as exc:  # no cluster there, client extra missing, version mismatch: one line
+        reason = " ".join(str(exc).split())[:200]
+        raise DynodeInputError(f"cannot connect to Ray at --ray-address {address}: {type(exc).__name__}: {reason}") from None
+
+
+def _run_ray(todo: List[Clip], runner: Runner, settings, out: Path, address: str, bar) -> List[Dict[str, Any]]:
+    import ray
+
+    _ray_connect(address)
     remote = ray.remote(num_cpus=1)(run_task)
     refs = [remote.remote(runner, c, settings, str(out), 1) for c in todo]
     records = []
