@@ -176,6 +176,20 @@ class InputPath(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
+class MediaPath(InputPath):
+    """A video, a frame folder, or a quoted glob of images ('frames/edit_*.jpeg') that matches something."""
+
+    def convert(self, value, param, ctx):
+        from .video import is_pattern, match_frame_files
+
+        if is_pattern(value):
+            path = check_path(value, param, ctx, self)
+            if not match_frame_files(path):
+                self.fail(f"no image frames match {path}", param, ctx)
+            return str(path)
+        return super().convert(value, param, ctx)
+
+
 class OutputPath(click.ParamType):
     """An output path's syntax (non-empty, length limits); where it points is checked by
     :mod:`dynode_plugin.outputs` once ``--force`` and the inputs are known."""
@@ -214,6 +228,20 @@ def check_output_size(frames: int, shape: Sequence[int], what: str = "the output
                                f"{MAX_OUTPUT_BYTES >> 30} GiB: ask for fewer times or a smaller --fps")
 
 
+def _ode_field_types() -> dict:
+    """A click type for every :class:`ODEConfig` field, bounds from ``config.LIMITS`` (for generated options)."""
+    from .dynamics.config import ACTIVATIONS, LIMITS, SOLVERS_ADAPTIVE, SOLVERS_FIXED
+
+    types = {name: click.IntRange(lo, hi) for name, (lo, hi) in LIMITS.items()}
+    types.update(subspace_dim=SUBSPACE_DIM, steps=STEPS, seed=SEED,  # CLI: 0 = full latent; 0 steps is an error
+                 solver=click.Choice(SOLVERS_FIXED + SOLVERS_ADAPTIVE), activation=click.Choice(ACTIVATIONS),
+                 predict=click.Choice(("anchored", "rollout")), residual=click.Choice(("interp", "none")),
+                 lr=FiniteFloat(0.0, 10.0, min_open=True), lr_final=FiniteFloat(0.0, 10.0), rtol=FiniteFloat(0.0, 1.0, min_open=True),
+                 atol=FiniteFloat(0.0, 1.0, min_open=True), grad_clip=FiniteFloat(0.0, 1e6), straightness=STRAIGHTNESS,
+                 time_dependent=click.BOOL, zero_init=click.BOOL)
+    return types
+
+
 # the shared instances: one meaning, one type, on every command
 STEPS = click.IntRange(1, MAX_STEPS)
 SEED = click.IntRange(0, MAX_SEED)
@@ -228,8 +256,10 @@ FPS = Multiplier()
 TIMES = Times()
 RAY_ADDRESS = RayAddress()
 OUT = OutputPath()
+ODE_FIELD_TYPES = _ode_field_types()
 LATENTS_IN = InputPath("file or folder")
 FILE_IN = InputPath("file")
+FOLDER_IN = InputPath("folder")
 DYNODE_IN = InputPath("file")
-INPUT_MEDIA = InputPath("file or folder")  # a video, a frame folder (globs are checked by the video reader)
+INPUT_MEDIA = MediaPath("file or folder")
 DEMO_FRAMES = click.IntRange(4, 512)

@@ -21,14 +21,14 @@ import torch
 
 from ..atomic import atomic_path
 from ..errors import DynodeInputError
+from .config import LIMITS
 
 FORMAT = "dynode"
 VERSION = 2  # 2: tensor checksum in the header
 MAX_FRAMES = 100_000
 MAX_STATE = 50_000_000  # elements of one latent (18x512 = 9 216)
-# config values that size tensors before the file's tensors are checked against them
-CONFIG_BOUNDS = {"hidden": (1, 8192), "depth": (0, 64), "substeps": (1, 1000), "batch": (1, 1_000_000),
-                 "window": (1, 1_000_000), "steps": (0, 10_000_000), "subspace_dim": (1, MAX_STATE), "threads": (1, 1024)}
+# config values that size tensors, checked before the model is built from them
+CONFIG_BOUNDS = LIMITS
 _FAILURES = (KeyError, RuntimeError, ValueError, TypeError, IndexError, AttributeError, ZeroDivisionError, AssertionError)
 
 

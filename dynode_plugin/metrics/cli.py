@@ -8,7 +8,7 @@ from typing import Any, Dict, Optional
 
 import click
 
-from ..cli_types import OUT
+from ..cli_types import FOLDER_IN, INPUT_MEDIA, OUT
 from ..outputs import check_output_file, force_option
 
 DEFAULT = "tl-id,tg-id,acd,mse,ssim"
@@ -44,10 +44,10 @@ def _print_table(summary: Dict[str, Any]) -> None:
 
 
 @click.command("metrics")
-@click.option("--source", type=click.Path(), help="Source video, frame folder or quoted glob of images ('frames/source_*.jpeg').")
-@click.option("--edited", type=click.Path(), help="Edited video, frame folder or glob (same number of frames).")
-@click.option("--source-set", type=click.Path(), help="Folder of source videos / frame folders, matched to --edited-set by name.")
-@click.option("--edited-set", type=click.Path(), help="Folder of edited videos / frame folders.")
+@click.option("--source", type=INPUT_MEDIA, help="Source video, frame folder or quoted glob of images ('frames/source_*.jpeg').")
+@click.option("--edited", type=INPUT_MEDIA, help="Edited video, frame folder or glob (same number of frames).")
+@click.option("--source-set", type=FOLDER_IN, help="Folder of source videos / frame folders, matched to --edited-set by name.")
+@click.option("--edited-set", type=FOLDER_IN, help="Folder of edited videos / frame folders.")
 @click.option("--metrics", "metric_list", default=DEFAULT, show_default=True,
               help="Comma-separated: tl-id, tg-id, acd, acd-source, mse, ssim, fvd (and plugins' metrics).")
 @click.option("--identity-encoder", default="dlib", show_default=True, help="Encoder for TL-ID/TG-ID/ACD: dlib, arcface, toy-appearance, ...")
