@@ -39,6 +39,11 @@ class Host:
         (``progress``: show a progress bar on long work)."""
         raise NotImplementedError(f"host '{self.id}' cannot invert frames itself; run its own inversion step")
 
+    def detect(self, frames: torch.Tensor) -> List[int]:
+        """Frames (indices) on which the host's face detector or aligner fails: they are never
+        inverted, the dynamics model fills them in (default: none fail)."""
+        return []
+
     def synthesize(self, latents: torch.Tensor) -> torch.Tensor:
         """Latents ``[N,*latent_shape]`` -> frames ``[N,3,H,W]`` in [0,1]."""
         raise NotImplementedError(f"host '{self.id}' cannot render frames itself; run its own synthesis step")

@@ -11,6 +11,8 @@ import click
 
 from dynode_plugin.cli import DynodeGroup
 
+from dynode_plugin.frame_selection import selection_options
+
 from ..common.cli_options import dynamics_options, run_options
 
 ROOT_ENV = "DYNODE_LT_ROOT"
@@ -159,3 +161,61 @@ def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, sty
     if report_json:
         with atomic_path(report_json) as tmp:
             tmp.write_text(json.dumps(report, indent=2))
+
+
+@group.command("encode")
+@_root_option
+@click.option("--aligned-dir", required=True, type=click.Path(file_okay=False),
+              help="LT's aligned frames (outputs/video/<name>/<name>_crop_align/); a missing index = no face found there.")
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False),
+              help="Folder of latent_code_%05d.npy for every frame (<name>_crop_align_latent/), written atomically.")
+@click.option("--psp-model-path", type=click.Path(dir_okay=False), default=None,
+              help="pSp checkpoint. Default: <lt-root>/pixel2style2pixel/pretrained_models/psp_ffhq_encode.pt.")
+@selection_options
+@click.option("--device", default="cpu", show_default=True, help="torch device for pSp (cpu, cuda).")
+@click.option("--force", is_flag=True, help="Replace an existing --out folder.")
+@dynamics_options
+@run_options
+def encode_cmd(lt_root, aligned_dir, out, psp_model_path, every, frames, max_gap, device, force, model_id, mode, steps, solver,
+               subspace_dim, seed, straightness, save_model, report_json, quiet):
+    """Encode the aligned frames with pSp, 1 frame in K (--every K, --frames, --max-gap); the dynamics
+    model writes the codes of every other frame, so latent_manipulation reads a complete folder."""
+    import json
+    import time
+    from pathlib import Path
+
+    from dynode_plugin.atomic import atomic_dir, atomic_path
+    from dynode_plugin.dynamics.config import fit_settings
+    from dynode_plugin.errors import DynodeInputError
+    from dynode_plugin.frame_selection import SelectionSpec
+
+    from . import encode
+    from .host_imports import find_generator, validate_checkout
+
+    spec = SelectionSpec.from_options(every, frames, max_gap)
+    out, aligned_dir = Path(out).resolve(), Path(aligned_dir).resolve()
+    report_json = Path(report_json).resolve() if report_json else None
+    if out.exists() and not force:
+        raise DynodeInputError(f"{out} already exists; pass --force to replace it")
+    if not lt_root:
+        raise DynodeInputError(f"give --lt-root (your latent-transformer checkout) or set ${ROOT_ENV}")
+    root = validate_checkout(lt_root)
+    files, n = encode.read_aligned_folder(aligned_dir)
+    sel = spec.resolve(n, failed=[i for i in range(n) if i not in files])  # every check before pSp loads
+    checkpoint = find_generator(root, Path(psp_model_path).resolve() if psp_model_path else None)
+    net = encode.load_encoder(root, checkpoint, device=device)
+    t0 = time.perf_counter()
+    codes = encode.encode_frames(net, [files[i] for i in sel.selected], device=device)
+    encode_s = time.perf_counter() - t0
+    settings = fit_settings(model_id, steps=steps, solver=solver, seed=seed, subspace_dim=subspace_dim, straightness=straightness)
+    full, model, fit_s = encode.fill_codes(codes, sel, model_id, settings, progress=not quiet)
+    with atomic_dir(out) as tmp:
+        encode.write_codes(full, tmp)
+    if model is not None and save_model:
+        model.save(save_model)
+    click.echo(f"{sel.summary()}; pSp {encode_s:.1f} s" + (f", fit {fit_s:.1f} s" if model is not None else "")
+               + f"; wrote {n} latent codes to {out}")
+    if report_json:
+        with atomic_path(report_json) as tmp:
+            tmp.write_text(json.dumps({"selection": sel.report(), "seconds": {"encode": encode_s, "fit": fit_s},
+                                       "model": model_id, "out": str(out)}, indent=2))

@@ -13,6 +13,9 @@ from dynode_plugin import cli_types as T
 from dynode_plugin.cli import DynodeGroup
 from dynode_plugin.outputs import force_option
 
+from dynode_plugin.errors import DynodeInputError
+from dynode_plugin.frame_selection import selection_options
+
 from ..common.cli_options import dynamics_options
 from .checkpoint import ROOT_ENV, SCRIPTS
 
@@ -87,6 +90,50 @@ def edit_cmd(stit_root, per_frame, model_id, mode, steps, solver, subspace_dim, 
                f"edit step {e.get('edit_step_seconds', float('nan')):.2f} s"
                + (f", model {e['model_file']} ({'fitted' if e.get('fitted') else 'reused'})" if e.get("model_file") else "")
                + (f"; compat fixes: {', '.join(report['compat'])}" if report["compat"] else ""))
+    if report_json:
+        with atomic_path(report_json) as tmp:
+            tmp.write_text(json.dumps(report, indent=2))
+
+
+@group.command("train", context_settings={"ignore_unknown_options": True})
+@_ROOT
+@selection_options
+@dynamics_options
+@click.option("--no-compat", is_flag=True, help="Do not apply the compat fixes (torch_load, cpu, pillow).")
+@click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Write timings and the frame report as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar for the fit.")
+@click.argument("script_args", nargs=-1, type=click.UNPROCESSED)
+def train_cmd(stit_root, every, frames, max_gap, model_id, mode, steps, solver, subspace_dim, seed, straightness, no_compat,
+              report_json, quiet, script_args):
+    """Run STIT's train.py with e4e + PTI on the selected frames only (--every K, --frames, --max-gap).
+
+    Alignment runs on every frame as in STIT; frames without a detected face are filled in
+    (their quads interpolated from the neighbours) instead of stopping the run. The pivots of
+    every frame not inverted come from the dynamics model, so checkpoints/model_<run>.pt holds
+    N pivots and N quads and STIT's edit scripts read it unchanged. Everything after `--` is
+    train.py's own command line (the script name is optional).
+    """
+    from dynode_plugin.atomic import atomic_path
+    from dynode_plugin.frame_selection import SelectionSpec
+
+    from .checkpoint import find_root
+    from .settings import StitSettings
+    from .sparse_train import run_train
+
+    spec = SelectionSpec.from_options(every, frames, max_gap)
+    root = find_root(stit_root)
+    args = list(script_args)
+    if args and args[0].endswith(".py"):
+        if os.path.basename(args[0]) != "train.py":
+            raise DynodeInputError(f"dynode stit train runs STIT's train.py, not {args[0]} (edits: dynode stit edit)")
+        args.pop(0)
+    fit = StitSettings(dynode_model=model_id, dynode_steps=steps, dynode_solver=solver, dynode_subspace_dim=subspace_dim,
+                       dynode_seed=seed, dynode_straightness=straightness).fit_kwargs()
+    report = run_train(root, args, spec, model_id=model_id, fit_kwargs=fit, progress=not quiet,
+                       overrides={"dynode_compat": not no_compat})
+    secs = report["seconds"]
+    click.echo(f"STIT train.py finished in {report['total_seconds']:.1f} s (e4e + PTI {secs.get('inversion', float('nan')):.1f} s"
+               + (f", fit {secs['fit']:.1f} s" if "fit" in secs else "") + f"); {report['summary']}")
     if report_json:
         with atomic_path(report_json) as tmp:
             tmp.write_text(json.dumps(report, indent=2))

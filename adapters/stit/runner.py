@@ -11,7 +11,7 @@ import runpy
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from dynode_plugin.errors import DynodeError, DynodeInputError, HostError
 
@@ -77,6 +77,15 @@ def run_script(root, script: str, args: Sequence[str], *, use_dynode: bool = Tru
     args = absolutize(args)
     info = check_arguments(root, script, args)
     editing.reset(info["run"])
+    report = execute(root, script, args, use_dynode=use_dynode, overrides=overrides)
+    return {**report, "run": info["run"], "edit": dict(editing.LAST_RUN)}
+
+
+def execute(root: Path, script: str, args: Sequence[str], *, use_dynode: bool = False,
+            overrides: Optional[Dict[str, Any]] = None, prepare: Optional[Callable[[], None]] = None) -> Dict[str, Any]:
+    """Run ``root/script`` as ``__main__`` from the checkout with the hook's patches and compat fixes;
+    ``prepare`` runs inside the checkout first (to patch more of STIT; register undo with compat).
+    Everything is put back afterwards."""
     settings.set_overrides(use_dynode=use_dynode, **(overrides or {}))
     had_hook = import_hook.installed()
     import_hook.install(force=True)
@@ -86,6 +95,8 @@ def run_script(root, script: str, args: Sequence[str], *, use_dynode: bool = Tru
         with checkout_on_path(root, HOST_PACKAGES, chdir=True):
             sys.argv = [str(root / script), *args]
             try:
+                if prepare is not None:
+                    prepare()
                 runpy.run_path(str(root / script), run_name="__main__")
             except SystemExit as exc:
                 if exc.code not in (0, None):
@@ -102,8 +113,7 @@ def run_script(root, script: str, args: Sequence[str], *, use_dynode: bool = Tru
         compat.undo_all()
         if not had_hook:
             import_hook.uninstall()
-    return {"script": script, "args": list(args), "run": info["run"], "use_dynode": use_dynode,
-            "total_seconds": total, "edit": dict(editing.LAST_RUN), "compat": applied}
+    return {"script": script, "args": list(args), "use_dynode": use_dynode, "total_seconds": total, "compat": applied}
 
 
 def _hint(exc: Exception) -> str:

@@ -1,11 +1,13 @@
 """``dynode batch``: edit many clips with one edit, locally or on Ray, resumable."""
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import click
 
 from .. import cli_types as T
+from ..frame_selection import fps_factor_option, selection_options
 
 
 @click.command("batch")
@@ -19,8 +21,11 @@ from .. import cli_types as T
 @click.option("--per-frame", is_flag=True, help="Classic per-frame editing instead of DynODE (for comparisons).")
 @click.option("--steps", type=T.STEPS, default=None, help="Dynamics fit steps per clip (default: the model's).")
 @click.option("--encoder", default=None, help="Identity encoder for TL-ID/TG-ID (default: the host's own, e.g. toy-appearance).")
+@selection_options
+@fps_factor_option
 @click.option("--quiet", "-q", is_flag=True)
-def batch_cmd(manifest, host, edit_spec, out, workers, ray_address, resume, per_frame, steps, encoder, quiet):
+def batch_cmd(manifest, host, edit_spec, out, workers, ray_address, resume, per_frame, steps, encoder, every, frames, max_gap,
+              fps_factor, quiet):
     """Edit every clip listed in MANIFEST (CSV: path[,id,strength,times]) with the same edit.
 
     Exit code 0 when every clip succeeded, 1 when some failed (see summary.json), 2 on bad input.
@@ -31,11 +36,14 @@ def batch_cmd(manifest, host, edit_spec, out, workers, ray_address, resume, per_
     from .runner import edit_clip
     from .summary import format_table, summarize, write_summary
 
+    from ..frame_selection import SelectionSpec, check_per_frame
     from ..outputs import check_output_dir
 
     clips = read_manifest(manifest)  # validate everything before any work
     # a batch adds to its own folder (resume) but never writes where an input lies
     check_output_dir(out, "--out", [manifest] + [c.path for c in clips], force=False, allow_existing=True)
+    spec = SelectionSpec.from_options(every, frames, max_gap)
+    check_per_frame(per_frame, spec, fps_factor)
     name, strength = parse_edit(edit_spec)
     h = get_host(host)
     h.check_edit(name)
@@ -44,7 +52,8 @@ def batch_cmd(manifest, host, edit_spec, out, workers, ray_address, resume, per_
 
         raise DynodeInputError("--workers must be >= 1")
     encoder = encoder or getattr(h, "default_encoder", None)
-    settings = {"host": host, "edit": name, "strength": strength, "per_frame": per_frame, "encoder": encoder, "steps": steps}
+    settings = {"host": host, "edit": name, "strength": strength, "per_frame": per_frame, "encoder": encoder, "steps": steps,
+                "selection": dataclasses.asdict(spec), "fps_factor": fps_factor}
     result = run_batch(clips, edit_clip, settings, out, workers=workers, ray_address=ray_address, resume=resume, progress=not quiet)
     summary = summarize(result.records, settings, result.seconds, result.skipped)
     path = write_summary(out, summary)

@@ -34,6 +34,7 @@ def identity_scores(source, edited, encoder_id: str) -> Dict[str, float]:
 def edit_clip(clip: Clip, settings: Dict[str, Any], clip_dir: Path) -> Dict[str, Any]:
     import torch
 
+    from ..frame_selection import SelectionSpec
     from ..hosts import get_host
     from ..pipeline import run_edit
     from ..video import read_frames, write_video
@@ -43,19 +44,20 @@ def edit_clip(clip: Clip, settings: Dict[str, Any], clip_dir: Path) -> Dict[str,
     strength = clip.strength if clip.strength is not None else settings["strength"]
     result = run_edit(host, frames, edits=[(settings["edit"], strength)], per_frame=settings.get("per_frame", False),
                       times=_times(clip.times, len(frames)), progress=False,
-                      dynamics_kwargs={"steps": settings["steps"]} if settings.get("steps") else None)
+                      dynamics_kwargs={"steps": settings["steps"]} if settings.get("steps") else None,
+                      selection=SelectionSpec(**settings.get("selection", {})), fps_factor=settings.get("fps_factor", 1))
     edited = result.edited_frames
     if not torch.isfinite(edited).all():
         raise DynodeInputError("the edited frames contain NaN; check the clip's latents")
     out = clip_dir.parent.parent
     write_video(frames, out / "source" / f"{clip.id}.mp4", fps)
-    write_video(edited, out / "edited" / f"{clip.id}.mp4", fps)
-    record: Dict[str, Any] = {"frames": len(frames), "fps": fps, "strength": strength,
+    write_video(edited, out / "edited" / f"{clip.id}.mp4", fps * result.fps_factor)
+    record: Dict[str, Any] = {"frames": len(frames), "fps": fps, "strength": strength, "selection": result.selection.report(),
                               "stage_seconds": {k: float(v) for k, v in result.seconds.items()},
                               "source": f"source/{clip.id}.mp4", "edited": f"edited/{clip.id}.mp4"}
     encoder = settings.get("encoder")
-    if encoder:
-        record.update(identity_scores(frames, edited, encoder))
+    if encoder:  # against the source frames (every F-th rendered frame is at a source frame's time)
+        record.update(identity_scores(frames, edited[::result.fps_factor], encoder))
     for k, v in list(record.items()):
         if isinstance(v, float) and not math.isfinite(v):
             record[k] = None

@@ -10,6 +10,7 @@ from ..hosts import Host, check_frames
 from ..metrics.base import Embeddings, Encoder
 
 MAX_STRENGTH = 5.0
+BLANK_STD = 0.02  # pixel spread below which a frame shows no scene (rendered scenes are far above: ~0.2)
 
 
 class ToyHost(Host):
@@ -37,6 +38,14 @@ class ToyHost(Host):
         if not abs(strength) <= MAX_STRENGTH:
             raise DynodeInputError(f"edit strength {strength} is out of range for the toy world; use a value in [-{MAX_STRENGTH}, {MAX_STRENGTH}]")
         return latents + strength * self.directions[name]
+
+    def detect(self, frames: torch.Tensor) -> List[int]:
+        """The toy world's stand-in for a face detector: it fails on frames that show no scene
+        (blank or near-uniform frames, dropped or corrupted video frames, NaN pixels)."""
+        x = check_frames(frames).flatten(1)
+        finite = torch.isfinite(x).all(1)
+        spread = torch.where(finite[:, None], x, torch.zeros(())).std(1)
+        return [int(i) for i in torch.nonzero(~finite | (spread < BLANK_STD)).flatten()]
 
     def invert(self, frames: torch.Tensor, progress: bool = True) -> torch.Tensor:
         from .inverter import invert
