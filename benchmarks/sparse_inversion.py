@@ -102,7 +102,7 @@ def stit_timing(stit_root: str, n_frames: int, pti_steps: int):
         B.make_train_inputs(root, n_frames=n_frames)
         for k in (1, 4):
             args = ["-i", str(root / "input_frames"), "-o", str(root / f"out{k}"), "-r", f"k{k}", "--num_pti_steps", str(pti_steps)]
-            rep = run_train(root, args, SelectionSpec(every=k), fit_kwargs={}, progress=False, overrides={"dynode_compat": True})
+            rep = run_train(root, args, SelectionSpec(every=k), settings={}, progress=False, overrides={"dynode_compat": True})
             out[f"K={k}"] = {"inversion_s": rep["seconds"]["inversion"], "fit_s": rep["seconds"].get("fit"),
                              "script_s": rep["total_seconds"], "inverted": rep["selection"]["inverted_count"]}
             print(f"  STIT K={k}: e4e + PTI {rep['seconds']['inversion']:.1f} s, train.py {rep['total_seconds']:.1f} s", file=sys.stderr)

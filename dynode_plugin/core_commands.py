@@ -6,12 +6,11 @@ import json
 import click
 
 from . import cli_types as T
-from .dynamics.config import SOLVERS_ADAPTIVE, SOLVERS_FIXED
+from .dynamics.settings import fit_options, mode_option
 from .errors import DynodeInputError
 from .outputs import check_output_file, force_option
 from .plugins import hookimpl
 
-SOLVERS = SOLVERS_FIXED + SOLVERS_ADAPTIVE
 LATENT_OUT = (".pt", ".pth", ".npy")
 
 SHAPES = "Latent files are [N, *shape] (N frames, e.g. [N, 18, 512] StyleGAN2 W+): .pt/.pth (tensor or dict with 'pivots'/'latents'/'w'), .npy, or a folder of per-frame files."
@@ -36,19 +35,13 @@ def _parse_times(spec):
 @click.command("fit")
 @click.argument("latents", type=T.LATENTS_IN)
 @click.option("--out", "-o", required=True, type=T.OUT, help="Where to write the fitted model (.dynode).")
-@click.option("--model", "model_id", default="ode", show_default=True, help="Dynamics model id: ode, linear, spline (see `dynode plugins`).")
 @click.option("--times", type=T.TIMES, default=None, help="Frame times: a .npy/.pt/.txt file or 'a,b,c'. Default: frame indices mapped to [0, 1].")
 @click.option("--observe-every", type=T.OBSERVE_EVERY, default=1, show_default=True, help="Use only every K-th frame (and the last) as observed.")
-@click.option("--steps", type=T.STEPS, default=None, help="Optimisation steps (ode).")
-@click.option("--solver", type=click.Choice(SOLVERS), default=None, help="torchdiffeq solver (ode): rk4 (default), dopri5, euler, ...")
-@click.option("--subspace-dim", type=T.SUBSPACE_DIM, default=None, help="PCA dimension of the state; 0 = full latent.")
-@click.option("--seed", type=T.SEED, default=None, help="Random seed (fits are reproducible).")
-@click.option("--straightness", type=T.STRAIGHTNESS, default=None,
-              help="Path-energy penalty of the ODE fit (default 0.1; 0 = unregularised): see docs/benchmarks.md.")
 @click.option("--report-json", type=T.OUT, default=None, help="Also write the fit report as JSON.")
 @force_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fit_cmd(latents, out, model_id, times, observe_every, steps, solver, subspace_dim, seed, straightness, report_json, force, quiet):
+@fit_options
+def fit_cmd(latents, out, model_id, times, observe_every, report_json, force, quiet, **settings):
     """Fit a latent trajectory to LATENTS and save it to --out.
 
     \b
@@ -62,7 +55,7 @@ def fit_cmd(latents, out, model_id, times, observe_every, steps, solver, subspac
     check_output_file(out, "--out", inputs, force, suffixes=(".dynode",))
     if report_json:
         check_output_file(report_json, "--report-json", inputs + [out], force, suffixes=(".json",))
-    cls = get_registry().get("dynamics", model_id)  # an unknown id fails here, before torch
+    get_registry().get("dynamics", model_id)  # an unknown id fails here, before torch
     import torch
 
     from .atomic import atomic_path
@@ -72,12 +65,10 @@ def fit_cmd(latents, out, model_id, times, observe_every, steps, solver, subspac
     mask = torch.zeros(len(z), dtype=torch.bool)
     mask[::observe_every] = True
     mask[-1] = True
-    from .dynamics.config import fit_settings
+    from .dynamics.settings import fit_or_load, given
 
-    settings = fit_settings(model_id, steps=steps, solver=solver, seed=seed, subspace_dim=subspace_dim, straightness=straightness)
-    model = cls(**settings)
-    model.fit(z, times=None if times is None else times.values(), mask=mask, progress=not quiet)
-    model.save(out)
+    model, _, _ = fit_or_load(z, model_id, given(settings), out, times=None if times is None else times.values(), mask=mask,
+                              refit=True, progress=not quiet)
     click.echo(str(model.report))
     click.echo(f"wrote {out}")
     if report_json:
@@ -138,8 +129,7 @@ def interpolate_cmd(model_file, out, fps, times, num, force):
 @click.argument("model_file", type=T.DYNODE_IN)
 @click.option("--edited-first", required=True, type=T.LATENTS_IN, help="Edited frame-0 latent, [*shape] or [1, *shape].")
 @click.option("--out", "-o", required=True, type=T.OUT, help="Output edited latents (.pt or .npy).")
-@click.option("--mode", type=click.Choice(["offset", "flow", "reintegrate"]), default="offset", show_default=True,
-              help="offset: trajectory + frame-0 delta; flow: delta carried by the learned flow; reintegrate: the paper's integration from the edited frame 0.")
+@mode_option
 @click.option("--fps", type=T.FPS, default=None, help="Frame-rate multiplier, e.g. 4x.")
 @click.option("--times", type=T.TIMES, default=None, help="Explicit output times (file or 'a,b,c').")
 @force_option

@@ -135,3 +135,12 @@ def check_input_path(path: PathLike, option: str = "", kinds: str = "file or fol
     if suffixes is not None and p.is_file() and p.suffix.lower() not in suffixes:
         raise DynodeInputError(f"{_label(option, path)}: unsupported file type '{p.suffix or '(none)'}'; use {', '.join(suffixes)}")
     return p
+
+
+def check_output(path: PathLike, option: str = "--out", inputs: Sequence[Optional[PathLike]] = (), force: bool = False) -> Path:
+    """An output that may be a file or a folder (it depends on the host): a path ending in '/',
+    without a suffix, or an existing folder is checked as a folder, anything else as a file."""
+    p = check_path_syntax(path, option)
+    if str(path).endswith(("/", os.sep)) or not p.suffix or p.is_dir():
+        return check_output_dir(path, option, inputs, force)
+    return check_output_file(path, option, inputs, force)

@@ -72,15 +72,15 @@ def encode_frames(net, files: List[Path], device: str = "cpu") -> torch.Tensor:
     return torch.cat(codes)
 
 
-def fill_codes(codes: torch.Tensor, sel: FrameSelection, model_id: str, fit_kwargs, progress: bool):
+def fill_codes(codes: torch.Tensor, sel: FrameSelection, model_id: str, settings, progress: bool):
     """Codes of the selected frames -> codes of every frame (the dynamics model fills the rest)."""
-    from dynode_plugin.propagation import fit_model
+    from dynode_plugin.dynamics.settings import fit_or_load
 
     full = sel.scatter(codes)
     if sel.dense:
         return full, None, 0.0
     mask, times = sel.mask(), sel.times_tensor()
-    model, seconds = fit_model(full, model_id, fit_kwargs, times=times, mask=mask, progress=progress)
+    model, _, seconds = fit_or_load(full, model_id, settings, times=times, mask=mask, progress=progress)
     full[~mask] = model.predict(times[~mask])
     return full, model, seconds
 

@@ -24,8 +24,8 @@ from typing import Any, Dict, List, Optional, Sequence
 from dynode_plugin.errors import DynodeInputError
 from dynode_plugin.frame_selection import FrameSelection, SelectionSpec
 
-from . import compat
 from .runner import _option, absolutize, execute
+from .session import StitSession
 
 NO_FACE = "Did not detect any faces"  # the start of STIT's message in compute_transform
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")  # STIT's make_dataset: IMG_EXTENSIONS, case-insensitive
@@ -35,8 +35,8 @@ class TrainSession:
     """What one ``dynode stit train`` run selected, detected and filled (no module state: the
     wrappers close over it and are undone after the run)."""
 
-    def __init__(self, spec: SelectionSpec, model_id: str, fit_kwargs: Dict[str, Any], progress: bool):
-        self.spec, self.model_id, self.fit_kwargs, self.progress = spec, model_id, fit_kwargs, progress
+    def __init__(self, spec: SelectionSpec, model_id: str, settings: Dict[str, Any], progress: bool):
+        self.spec, self.model_id, self.settings, self.progress = spec, model_id, settings, progress
         self.failed_paths: List[str] = []
         self.selection: Optional[FrameSelection] = None
         self.seconds: Dict[str, float] = {}
@@ -91,24 +91,24 @@ class TrainSession:
         return train
 
     def fill_pivots(self, ws, sel: FrameSelection):
-        from dynode_plugin.propagation import fit_model
+        from dynode_plugin.dynamics.settings import fit_or_load
 
         pivots = sel.scatter(ws.detach().to("cpu", dtype=ws.dtype))
         mask, times = sel.mask(), sel.times_tensor()
-        model, self.seconds["fit"] = fit_model(pivots.float(), self.model_id, self.fit_kwargs, times=times, mask=mask,
-                                               progress=self.progress)
+        model, _, self.seconds["fit"] = fit_or_load(pivots.float(), self.model_id, self.settings, times=times, mask=mask,
+                                                    progress=self.progress)
         pivots[~mask] = model.predict(times[~mask]).to(pivots.dtype)
         return pivots.to(ws.device)
 
-    def prepare(self) -> None:
-        """Wrap STIT's functions (called inside the checkout, before train.py runs)."""
+    def prepare(self, fixes) -> None:
+        """Wrap STIT's functions (called inside the checkout, before train.py runs; ``fixes`` undoes them)."""
         import training.coaches.coach as coach_module
         import utils.alignment as alignment
 
         for name in ("compute_transform", "gaussian_filter1d", "crop_faces_by_quads"):
             if hasattr(alignment, name):
-                compat._setattr(alignment, name, getattr(self, name)(getattr(alignment, name)))
-        compat._setattr(coach_module.Coach, "train", self.coach_train(coach_module.Coach.train))
+                fixes.setattr(alignment, name, getattr(self, name)(getattr(alignment, name)))
+        fixes.setattr(coach_module.Coach, "train", self.coach_train(coach_module.Coach.train))
 
 
 class _Subset:
@@ -156,7 +156,7 @@ def count_input_frames(args: Sequence[str]) -> int:
 
 
 def run_train(root, args: Sequence[str], spec: SelectionSpec, *, model_id: str = "ode",
-              fit_kwargs: Optional[Dict[str, Any]] = None, progress: bool = True,
+              settings: Optional[Dict[str, Any]] = None, progress: bool = True,
               overrides: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """Run STIT's train.py with inversion on the frames ``spec`` selects; return a report."""
     root = Path(root).resolve()
@@ -168,8 +168,9 @@ def run_train(root, args: Sequence[str], spec: SelectionSpec, *, model_id: str =
         raise DynodeInputError("STIT's train.py needs -r/--run_name (edit_video.py reads the run by that name)")
     n = count_input_frames(args)
     spec.resolve(n)  # K, the list and the clip length checked before anything loads
-    session = TrainSession(spec, model_id, fit_kwargs or {}, progress)
-    report = execute(root, "train.py", args, overrides=overrides, prepare=session.prepare)
+    session = TrainSession(spec, model_id, settings or {}, progress)
+    report = execute(root, "train.py", args, StitSession(overrides=overrides or {}, announce=False, run=run),
+                     prepare=session.prepare)
     sel = session.selection
     return {**report, "run": run, "selection": sel.report() if sel else None, "summary": sel.summary() if sel else "",
             "seconds": dict(session.seconds)}

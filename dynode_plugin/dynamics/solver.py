@@ -4,7 +4,7 @@ Every integration here is "carry states ``c[b]`` from time ``t0[b]`` to ``t1[b]`
 different interval per batch row. That is solved in ONE batched ``odeint`` call by the
 change of variable t = t0 + s (t1 - t0), s in [0, 1], so dc/ds = (t1 - t0) f(c, t):
 all sampled training intervals (and all query times) share a single solve, which
-is what makes fitting fast (DESIGN.md: 2.7x from batching alone). Negative intervals
+is what makes fitting fast (2.7x from batching alone, measured with benchmarks/fit.py). Negative intervals
 integrate backwards in time, which the anchored predictor uses.
 """
 from __future__ import annotations
