@@ -163,8 +163,8 @@ def load_latents_first(path, shape):
 @click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def plugins_cmd(as_json):
-    """List loaded plugins and what they provide (hosts, dynamics, metrics, encoders)."""
-    from .plugins import get_registry
+    """List loaded plugins and what they provide (hosts, dynamics, metrics, encoders, doctors)."""
+    from .plugins import KINDS, get_registry
 
     reg = get_registry()
     data = reg.as_dict()
@@ -172,7 +172,7 @@ def plugins_cmd(as_json):
         click.echo(json.dumps(data, indent=2))
         return
     click.echo("plugins: " + ", ".join(data["plugins"]))
-    for kind in ("hosts", "dynamics", "metrics", "encoders"):
+    for kind in KINDS:
         click.echo(f"\n{kind}:")
         for e in data[kind]:
             click.echo(f"  {e['id']:<20} {e['summary']}  [{e['plugin']}]")

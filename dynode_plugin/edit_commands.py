@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -141,6 +142,6 @@ def demo_cmd(out, n_frames, edit_spec, seed, force):
     from .demo import run_demo
 
     files = run_demo(out, n_frames=n_frames, edit_spec=edit_spec, seed=seed)
-    click.echo(f"\nwrote {out}/:")
+    click.echo(f"\nwrote {Path(out)}/:")  # Path: 'demo/' must not print as 'demo//'
     for name, what in files.items():
         click.echo(f"  {name:<24} {what}")

@@ -71,7 +71,7 @@ class DynamicsModel(BaseDynamics):
         self.report = FitReport(model=self.id, steps=cfg.steps, seconds=seconds, losses=losses, n_frames=len(self.mask),
                                 n_observed=len(self.observed), subspace_dim=self.subspace.dim if self.subspace.basis is not None else None,
                                 explained_variance=getattr(self.subspace, "explained", None), observed_mse=obs_mse,
-                                rollout_mse=roll_mse, solver=cfg.solver)
+                                rollout_mse=roll_mse, solver=cfg.solver, subspace_requested=cfg.subspace_dim)
 
     def _max_step(self) -> float:
         # the median gap, not the smallest: one short gap in irregular sampling made every
