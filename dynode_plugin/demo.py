@@ -146,8 +146,10 @@ def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 
         dyn, per = rendered[dyn_label], rendered["per-frame"]
         write_video(up(dyn), tmp / "edited_dynode.mp4", 12)
         write_video(up(per), tmp / "edited_per_frame.mp4", 12)
-        write_video(hstack_videos([up(frames), up(dyn), up(per)]), tmp / "comparison.mp4", 12)
-        write_video(hstack_videos([frames, dyn, per]), tmp / "comparison.gif", 12)
+        caption = ["source | DynODE (frame 0 edited, edit carried) | per-frame (every frame edited)", metrics["comparison"]["note"]]
+        write_video(add_caption(hstack_videos([up(frames), up(dyn), up(per)]), caption), tmp / "comparison.mp4", 12)
+        write_video(add_caption(hstack_videos([frames, dyn, per]), ["source | DynODE | per-frame", metrics["comparison"]["short"]]),
+                    tmp / "comparison.gif", 12)
         write_video(up(dense_frames), tmp / "interpolation.mp4", 48)
         t_all = torch.linspace(0, 1, n_frames)
         edit_fn = lambda z: host.edit(z, name, strength)  # noqa: E731
