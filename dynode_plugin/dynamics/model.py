@@ -75,7 +75,9 @@ class DynamicsModel(BaseDynamics):
         # the median gap, not the smallest: one short gap in irregular sampling made every
         # solve take (longest gap / shortest gap) times more steps (6.5x slower fits measured
         # in benchmarks/toy_dynamics.py); for regular sampling the two are equal
-        return float(torch.diff(self.obs_tau).median()) / self.config.substeps
+        # ... and never shorter than min_step: densely observed clips do not need finer steps than
+        # sparse ones (one RK4 step per frame of a 64-frame clip, 1/63 < 0.02; issue 17, benchmarks/fit_speed.py)
+        return max(float(torch.diff(self.obs_tau).median()) / self.config.substeps, self.config.min_step)
 
     # -- prediction -----------------------------------------------------------------------
     def _rollout_at(self, c0: torch.Tensor, tau: torch.Tensor, t0: Optional[torch.Tensor] = None) -> torch.Tensor:
