@@ -46,11 +46,10 @@ def _plot(path: Path, t_all, codes, t_obs, obs, t_dense, dense) -> None:
 
 
 def _scores(enc, src, edt) -> Dict[str, float]:
-    from .metrics.identity import tg_id, tl_id
+    from .metrics.evaluate import score_pair, values_of
 
-    es, ee = enc.embed(src), enc.embed(edt)
-    return {"tl_id": tl_id(es, ee).value, "tg_id": tg_id(es, ee).value,
-            "flicker": float((edt[1:] - edt[:-1]).abs().mean()), "source_flicker": float((src[1:] - src[:-1]).abs().mean())}
+    s = score_pair(src, edt, ["tl-id", "tg-id", "flicker"], enc)
+    return {**values_of(s), "source_flicker": s["flicker"]["source_value"]}
 
 
 def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 0) -> Dict[str, str]:

@@ -70,11 +70,39 @@ def dynode_register_dynamics(register: Register) -> None:
 
 @hookspec
 def dynode_register_metrics(register: Register) -> None:
-    """Register metrics: classes with ``id`` (e.g. ``"tl-id"``) computing one number.
+    """Register metrics: classes that score edited videos against their sources.
 
-    The built-in metrics are TL-ID, TG-ID, ACD (MoCoGAN's definition and the
-    ``acd-source`` variant), FVD, MSE and SSIM; ``dynode metrics --metrics a,b``
-    picks by ``id``. See :mod:`dynode_plugin.metrics` for the metric interface.
+    Every metric, built-in or from a plugin, follows one contract (torchmetrics' pattern,
+    base class :class:`dynode_plugin.metrics.base.Metric`; per-video metrics can subclass
+    :class:`~dynode_plugin.metrics.base.PerVideoMetric`):
+
+    * class attributes: ``id`` (e.g. ``"tl-id"``), ``summary`` (one line), ``definition``
+      (copied into every JSON record), ``needs`` (the kind of encoder it is built with:
+      ``"identity"``, ``"video"``, ``"regressor"``, or None for pixel metrics) and
+      ``per_video`` (True: ``update`` returns the pair's record; False: a set-level metric
+      such as FVD);
+    * ``__init__(encoder=None, **settings)``: the evaluation passes the encoder of the
+      kind the metric needs and only the settings its signature names (``on_missing_face``,
+      ``fvd_stride``, ``fvd_max_clips``, ``attribute``);
+    * ``update(source, edited)``: one pair of :class:`dynode_plugin.metrics.video_input.Video`
+      (``.frames`` ``[N,3,H,W]`` in [0, 1], ``.name``, and ``.embeddings(encoder)`` /
+      ``.predictions(regressor)`` / ``.clip_features(...)``, computed once per video and
+      shared by the metrics) is added to running statistics; returns
+      ``{"value": float or None, ...details}`` for per-video metrics, None otherwise;
+    * ``compute()``: the dataset score ``{"value": ..., ...details}`` (per-video metrics: the
+      mean over videos with a value); ``reset()`` starts a new dataset.
+
+    ``dynode metrics --metrics a,b``, ``dynode demo`` and ``dynode batch`` all score through
+    this registry (``dynode_plugin.metrics.evaluate``); nothing there knows a metric by id.
+    Built in: ``tl-id``, ``tg-id`` (temporal consistency, ratios to the source video),
+    ``acd``, ``acd-source``, ``identity-preservation``, ``mse``, ``ssim``, ``flicker``,
+    ``fvd`` and ``attribute-strength``. Definitions: docs/metrics.md.
+
+    Example::
+
+        @hookimpl
+        def dynode_register_metrics(register):
+            register(Lazy("psnr", "my_pkg.metrics:PSNR", "peak signal-to-noise ratio"))
     """
 
 
@@ -82,10 +110,15 @@ def dynode_register_metrics(register: Register) -> None:
 def dynode_register_encoders(register: Register) -> None:
     """Register encoders: networks that embed frames or clips for the metrics.
 
-    Identity encoders (dlib ResNet, ArcFace IR-SE50, the toy world's appearance
-    encoder) embed single frames; video encoders (I3D for FVD) embed 16-frame
-    clips. ``dynode metrics --identity-encoder ID`` / ``--video-encoder ID`` pick by
-    ``id``. Heavy imports and weights must load lazily, on first use.
+    Subclasses of :class:`dynode_plugin.metrics.base.Encoder` with a ``kind``: identity
+    encoders (dlib ResNet, ArcFace IR-SE50, the toy world's appearance encoder) embed
+    single frames (``embed``); video encoders (I3D for FVD) embed 16-frame clips
+    (``embed_clips``); regressors (:class:`~dynode_plugin.metrics.base.Regressor`) predict
+    named attribute values per frame (``attributes``, ``predict``) for attribute strength.
+    ``dynode metrics --identity-encoder ID`` / ``--video-encoder ID`` / ``--regressor ID``
+    pick by ``id``; ``batch`` is the frames (or clips) per forward pass (``--batch-size``);
+    ``cache_key()`` (None by default) lets ``dynode metrics`` cache a source video's
+    embeddings on disk. Heavy imports and weights must load lazily, on first use.
     """
 
 

@@ -1,7 +1,10 @@
 """Shared fixtures. Tests never download anything; real data is optional and skipped when absent."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Tests build their own registries; third-party plugins in the environment must not leak in.
 os.environ.setdefault("DYNODE_DISABLE_PLUGIN_AUTOLOAD", "1")
+# The embedding cache of `dynode metrics` goes to a temporary folder, never the user's ~/.cache.
+if "DYNODE_EMBEDDING_CACHE" not in os.environ:
+    os.environ["DYNODE_EMBEDDING_CACHE"] = tempfile.mkdtemp(prefix="dynode-test-embeddings-")
+    atexit.register(shutil.rmtree, os.environ["DYNODE_EMBEDDING_CACHE"], True)
 
 
 def shared_data_dir() -> Path:

@@ -28,14 +28,12 @@ def _times(spec, n):
 
 
 def identity_scores(source, edited, encoder_id: str) -> Dict[str, float]:
-    """TL-ID, TG-ID and flicker of an edited clip against its source (see dynode_plugin.metrics)."""
-    from ..metrics.identity import tg_id, tl_id
+    """TL-ID, TG-ID and flicker of an edited clip against its source, through the metric registry."""
+    from ..metrics.evaluate import score_pair, values_of
     from ..plugins import get_registry
 
-    enc = get_registry().get("encoders", encoder_id)()
-    es, ee = enc.embed(source), enc.embed(edited)
-    flicker = float((edited[1:] - edited[:-1]).abs().mean()) if len(edited) > 1 else 0.0
-    return {"tl_id": tl_id(es, ee).value, "tg_id": tg_id(es, ee).value, "flicker": flicker, "encoder": encoder_id}
+    s = score_pair(source, edited, ["tl-id", "tg-id", "flicker"], get_registry().get("encoders", encoder_id)())
+    return {**values_of(s), "encoder": encoder_id}
 
 
 def edit_clip(clip: Clip, settings: Dict[str, Any], clip_dir: Path) -> Dict[str, Any]:

@@ -18,8 +18,9 @@ def make_encoder(id: str, kind: str, option: str, **kwargs):
 
     cls = get_registry().get("encoders", id)
     if getattr(cls, "kind", None) != kind:
-        article = "an" if kind[0] in "aeiou" else "a"
-        raise DynodeInputError(f"encoder '{id}' is a {getattr(cls, 'kind', '?')} encoder; {option} needs {article} {kind} encoder "
+        article = lambda k: "an" if k[:1] in tuple("aeiou") else "a"  # noqa: E731
+        has = getattr(cls, "kind", "?")
+        raise DynodeInputError(f"encoder '{id}' is {article(has)} {has} encoder; {option} needs {article(kind)} {kind} encoder "
                                f"(see `dynode plugins`)")
     given = {k: v for k, v in kwargs.items() if v is not None}
     params = inspect.signature(cls.__init__).parameters
@@ -33,7 +34,7 @@ def _print_table(summary: Dict[str, Any]) -> None:
     click.echo(f"{'metric':<11} {'value':>10}  {'n':<14} note")
     for mid, r in summary.items():
         v = r["value"]
-        n = f"{r['clips']['source']}+{r['clips']['edited']} clips" if "clips" in r else f"{r['videos']} video(s)"
+        n = f"{r['clips']['source']}+{r['clips']['edited']} clips" if "clips" in r else f"{r.get('videos', '?')} video(s)"
         note = r.get("note", "")
         if r.get("videos_without_value"):
             note = f"no value for {r['videos_without_value'][:3]} (no faces / tiny similarities)"
@@ -46,7 +47,8 @@ def _print_table(summary: Dict[str, Any]) -> None:
 @click.option("--source-set", type=click.Path(), help="Folder of source videos / frame folders, matched to --edited-set by name.")
 @click.option("--edited-set", type=click.Path(), help="Folder of edited videos / frame folders.")
 @click.option("--metrics", "metric_list", default=DEFAULT, show_default=True,
-              help="Comma-separated: tl-id, tg-id, acd, acd-source, mse, ssim, fvd (and plugins' metrics).")
+              help="Comma-separated: tl-id, tg-id, acd, acd-source, identity-preservation, mse, ssim, flicker, fvd, "
+                   "attribute-strength (and plugins' metrics; `dynode plugins` lists them).")
 @click.option("--identity-encoder", default="dlib", show_default=True, help="Encoder for TL-ID/TG-ID/ACD: dlib, arcface, toy-appearance, ...")
 @click.option("--arcface-weights", default=None, help="IR-SE50 weights (model_ir_se50.pth / recognition_arcface_ir_se50.pth); or $DYNODE_ARCFACE_WEIGHTS.")
 @click.option("--arcface-align", type=click.Choice(["auto", "facexlib", "dlib", "center-crop"]), default=None,
@@ -57,11 +59,17 @@ def _print_table(summary: Dict[str, Any]) -> None:
               help="skip: leave frames with no face out of every pair (listed in the JSON); error: stop, as STIT does.")
 @click.option("--fvd-stride", type=click.IntRange(min=1), default=16, show_default=True, help="Frames between the starts of FVD clips (16 = non-overlapping).")
 @click.option("--fvd-max-clips", type=click.IntRange(min=0), default=0, show_default=True, help="Clips per video for FVD (0 = all; 1 = the first, as the original FVD).")
+@click.option("--regressor", default=None, help="Attribute regressor for attribute-strength (a registered encoder of kind regressor).")
+@click.option("--attribute", default=None, help="Which of the regressor's attributes was edited (needed when it predicts several).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+              help="Frames (identity encoders, regressors) or 16-frame clips (video encoders) per forward pass [default: each encoder's own].")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache of source videos (docs/metrics.md).")
 @click.option("--json", "json_out", type=click.Path(), default=None, help="Write every number with its encoder, weights sha256, frames used and settings.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def metrics_cmd(source, edited, source_set, edited_set, metric_list, identity_encoder, arcface_weights, arcface_align,
-                video_encoder, i3d_weights, on_missing_face, fvd_stride, fvd_max_clips, json_out, quiet):
-    """Score edited videos against their sources (TL-ID, TG-ID, ACD, FVD, MSE, SSIM).
+                video_encoder, i3d_weights, on_missing_face, fvd_stride, fvd_max_clips, regressor, attribute, batch_size,
+                no_cache, json_out, quiet):
+    """Score edited videos against their sources (TL-ID, TG-ID, ACD, FVD, MSE, SSIM, flicker, ...).
 
     One pair (--source/--edited) or two folders matched by name (--source-set/--edited-set):
     dataset scores are means over videos; FVD is computed over all clips of each set.
@@ -71,6 +79,7 @@ def metrics_cmd(source, edited, source_set, edited_set, metric_list, identity_en
     from ..atomic import atomic_path
     from ..errors import DynodeInputError
     from ..plugins import get_registry
+    from .embedding_cache import EmbeddingCache
     from .evaluate import evaluate, pairs_from_sets
 
     reg = get_registry()
@@ -91,21 +100,33 @@ def metrics_cmd(source, edited, source_set, edited_set, metric_list, identity_en
                 raise DynodeInputError(f"video or frame folder not found: {p}")
     else:
         pairs = pairs_from_sets(Path(source_set), Path(edited_set))
-    id_enc: Optional[Any] = None
-    if any(c.needs == "identity" for c in classes.values()):
+    needed = {getattr(c, "needs", None) for c in classes.values()}
+    if identity_encoder != "arcface" and (arcface_weights or arcface_align):
+        raise DynodeInputError("--arcface-weights/--arcface-align apply only with --identity-encoder arcface")
+    encoders: Dict[str, Any] = {}
+    if "identity" in needed:
         kw = {"weights": arcface_weights, "align": arcface_align} if identity_encoder == "arcface" else {}
-        if identity_encoder != "arcface" and (arcface_weights or arcface_align):
-            raise DynodeInputError("--arcface-weights/--arcface-align apply only with --identity-encoder arcface")
-        id_enc = make_encoder(identity_encoder, "identity", "--identity-encoder", **kw)
-    vid_enc = make_encoder(video_encoder, "video", "--video-encoder", weights=i3d_weights) if "fvd" in metrics else None
-    record = evaluate(pairs, metrics, id_enc, vid_enc, on_missing=on_missing_face,
-                      fvd_options={"stride": fvd_stride, "max_clips": fvd_max_clips}, progress=not quiet)
+        encoders["identity"] = make_encoder(identity_encoder, "identity", "--identity-encoder", **kw)
+    if "video" in needed:
+        encoders["video"] = make_encoder(video_encoder, "video", "--video-encoder", weights=i3d_weights)
+    if "regressor" in needed:
+        if not regressor:
+            known = [i for i in reg.ids("encoders") if getattr(reg.get("encoders", i), "kind", None) == "regressor"]
+            raise DynodeInputError(f"--metrics asks for an attribute score: give --regressor ID (registered regressors: {', '.join(known) or 'none'})")
+        encoders["regressor"] = make_encoder(regressor, "regressor", "--regressor")
+    for enc in encoders.values():  # every encoder runs in slices of .batch frames or clips (video_input.batched)
+        enc.batch = batch_size or enc.batch
+    settings = {"on_missing_face": on_missing_face, "fvd_stride": fvd_stride, "fvd_max_clips": fvd_max_clips, "attribute": attribute}
+    cache = None if no_cache else EmbeddingCache.default()
+    record = evaluate(pairs, metrics, encoders, settings, progress=not quiet, cache=cache)
+    enc_id = lambda kind: encoders[kind].id if kind in encoders else None  # noqa: E731
     record = {"dynode_plugin_version": __version__,
-              "settings": {"metrics": metrics, "identity_encoder": id_enc.id if id_enc else None,
-                           "video_encoder": vid_enc.id if vid_enc else None, "on_missing_face": on_missing_face,
-                           "fvd_stride": fvd_stride, "fvd_max_clips": fvd_max_clips, "pairs": len(pairs),
+              "settings": {"metrics": metrics, "identity_encoder": enc_id("identity"), "video_encoder": enc_id("video"),
+                           "regressor": enc_id("regressor"), "attribute": attribute, "on_missing_face": on_missing_face,
+                           "fvd_stride": fvd_stride, "fvd_max_clips": fvd_max_clips, "batch_size": batch_size, "pairs": len(pairs),
                            "definitions": {m: getattr(c, "definition", c.summary) for m, c in classes.items()}},
               **record}
+    record["embedding_cache"] = {"folder": str(cache.root), "hits": cache.hits, "misses": cache.misses} if cache else None
     _print_table(record["summary"])
     if json_out:
         with atomic_path(json_out) as tmp:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 import numpy as np
 import torch
@@ -83,8 +83,6 @@ class DlibEncoder(Encoder):
     kind = "identity"
     summary = "dlib ResNet face embedding (128-d) with HOG detection and 5-point alignment"
 
-    progress: Optional[bool] = None  # None: a progress bar for 16 frames or more
-
     def __init__(self, max_upsample: int = 1, jitter: int = 0):
         dlib = _import_dlib()
         self.finder = DlibFaceFinder(max_upsample)
@@ -95,19 +93,18 @@ class DlibEncoder(Encoder):
     def weights_sha256(self) -> str:
         return sha256_file(self._path)
 
+    def cache_key(self) -> str:
+        return f"dlib-v1:{self.weights_sha256()}:{sha256_file(self.finder.models_dir / SHAPE5)}:up{self.finder.max_upsample}:jitter{self.jitter}"
+
     def describe(self) -> Dict[str, Any]:
         return {**super().describe(), "weights_file": RESNET, "detector": "dlib HOG frontal face (largest face)",
                 "alignment": "dlib 5-point face chip (150x150, padding 0.25)", "jitter": self.jitter, "dim": 128}
 
     def embed(self, frames: torch.Tensor) -> Embeddings:
-        from tqdm import tqdm
-
         arr = frames_to_uint8(frames)
-        progress = self.progress
         vecs = torch.full((len(arr), 128), float("nan"), dtype=torch.float64)
         found = torch.zeros(len(arr), dtype=torch.bool)
-        for i, img in enumerate(tqdm(arr, desc="dlib faces", unit="frame", leave=False,
-                                     disable=not progress if progress is not None else len(arr) < 16)):
+        for i, img in enumerate(arr):
             img = np.ascontiguousarray(img)
             shape = self.finder.find(img)
             if shape is None:

@@ -1,17 +1,22 @@
-"""Score edited videos against their sources: per-video metrics, dataset means, FVD over sets.
+"""Score edited videos against their sources through the metric registry.
 
-The record keeps, for every number, the encoder (id + weights sha256), the frames used,
-face-detection failures and the settings, so two numbers can be compared.
+Every metric follows one contract (:class:`dynode_plugin.metrics.base.Metric`): built with
+the encoder of the kind it ``needs`` and the settings its signature names, fed pair by
+pair with ``update``, finished with ``compute``. The record keeps, for every number, the
+encoder (id + weights sha256), the frames used, face-detection failures and the settings,
+so two numbers can be compared.
 """
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 
 from ..errors import DynodeInputError
-from .frechet import RunningStats, frechet_from_stats
+from .base import encoder_ref  # noqa: F401  (re-exported: older callers import it from here)
+from .video_input import Video
 
 Pair = Tuple[str, Path, Path]  # (name, source path, edited path)
 
@@ -39,143 +44,85 @@ def pairs_from_sets(src_dir: Path, edt_dir: Path) -> List[Pair]:
     return [(k, src[k], edt[k]) for k in sorted(src)]
 
 
-def encoder_ref(encoder) -> Dict[str, Any]:
-    return {"id": encoder.id, "weights_sha256": encoder.weights_sha256()}
+def build_metrics(metric_ids: Sequence[str], encoders: Mapping[str, Any], settings: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+    """Instantiate each metric with the encoder of the kind it needs and the settings it declares."""
+    from ..plugins import get_registry
+
+    reg = get_registry()
+    out: Dict[str, Any] = {}
+    for mid in metric_ids:
+        cls = reg.get("metrics", mid)
+        if not callable(getattr(cls, "update", None)) or not callable(getattr(cls, "compute", None)):
+            raise DynodeInputError(f"metric '{mid}' does not follow the metric contract (update/compute; see `dynode_register_metrics`)")
+        needs = getattr(cls, "needs", None)
+        if needs and encoders.get(needs) is None:
+            raise DynodeInputError(f"metric '{mid}' needs {'an' if needs[0] in 'aeiou' else 'a'} {needs} encoder")
+        params = inspect.signature(cls.__init__).parameters
+        kwargs = {k: v for k, v in (settings or {}).items() if k in params}
+        out[mid] = cls(encoder=encoders.get(needs) if needs else None, **kwargs)
+    return out
+
+
+def update_all(metrics: Mapping[str, Any], source: Video, edited: Video) -> Dict[str, Any]:
+    """Feed one pair to every metric -> {"frames": N, metric id: per-video record} (per-video metrics only)."""
+    if len(source.frames) != len(edited.frames):
+        raise DynodeInputError(f"source has {len(source.frames)} frames but edited has {len(edited.frames)}; "
+                               "metrics compare frame t with frame t: give clips of the same length")
+    out: Dict[str, Any] = {"frames": len(source.frames)}
+    for mid, m in metrics.items():
+        rec = m.update(source, edited)
+        if getattr(m, "per_video", True) and rec is not None:
+            out[mid] = rec
+    return out
 
 
 def score_pair(source: torch.Tensor, edited: torch.Tensor, metric_ids: Sequence[str], identity_encoder=None,
-               on_missing: str = "skip") -> Dict[str, Any]:
-    """Every per-video metric of one source/edited pair -> {metric id: {"value": ..., details}}."""
-    from ..plugins import get_registry
+               on_missing: str = "skip", encoders: Optional[Mapping[str, Any]] = None,
+               settings: Optional[Mapping[str, Any]] = None, cache=None) -> Dict[str, Any]:
+    """Every metric of one source/edited pair -> {"frames": N, metric id: {"value": ..., details}}.
 
-    if source.shape[0] != edited.shape[0]:
-        raise DynodeInputError(f"source has {source.shape[0]} frames but edited has {edited.shape[0]}; "
-                               "metrics compare frame t with frame t: give clips of the same length")
-    reg = get_registry()
-    out: Dict[str, Any] = {"frames": int(source.shape[0])}
-    emb: Dict[str, Any] = {}
-
-    def embedded(which: str):  # source embeddings are computed only if a metric needs them
-        if which not in emb:
-            emb[which] = identity_encoder.embed(source if which == "source" else edited)
-        return emb[which]
-
-    for mid in metric_ids:
-        m = reg.get("metrics", mid)()
-        if m.needs == "identity":
-            if identity_encoder is None:
-                raise DynodeInputError(f"metric '{mid}' needs an identity encoder")
-            src = embedded("source") if getattr(m, "uses_source", True) else None
-            res = m.compute(src, embedded("edited"), on_missing=on_missing)
-            out[mid] = {**res, "frames": out["frames"], "encoder": encoder_ref(identity_encoder)}
-        elif m.needs == "frames":
-            out[mid] = {**m.compute(source, edited), "frames": out["frames"]}
-        else:
-            raise DynodeInputError(f"metric '{mid}' is computed over sets of clips, not per video")
-    return out
-
-
-def video_clips(frames: torch.Tensor, clip_len: int = 16, stride: int = 16, max_clips: int = 0) -> Tuple[torch.Tensor, List[int]]:
-    """Consecutive ``clip_len``-frame clips starting every ``stride`` frames -> ([B,T,3,H,W], start frames)."""
-    starts = list(range(0, len(frames) - clip_len + 1, stride))
-    if max_clips:
-        starts = starts[:max_clips]
-    if not starts:
-        return frames[:0].unsqueeze(1), []
-    return torch.stack([frames[s:s + clip_len] for s in starts]), starts
-
-
-class FVDAccumulator:
-    """Running I3D statistics of the clips of two sets; videos are added one at a time.
-
-    Only sums are kept (``RunningStats``), so the sets may be larger than memory. Videos
-    shorter than ``clip_len`` frames contribute nothing and are listed.
+    ``encoders`` maps a kind ("identity", "video", "regressor") to an encoder;
+    ``identity_encoder`` is a shortcut for the identity one. Set-level metrics (FVD) are
+    computed over this one pair's clips.
     """
-
-    def __init__(self, encoder, clip_len: int = 16, stride: int = 16, max_clips: int = 0):
-        self.encoder, self.clip_len, self.stride, self.max_clips = encoder, clip_len, stride, max_clips
-        self.stats: Dict[str, Optional[RunningStats]] = {"source": None, "edited": None}
-        self.starts: Dict[str, Dict[str, List[int]]] = {"source": {}, "edited": {}}
-        self.too_short: List[str] = []
-
-    def add(self, which: str, name: str, frames: torch.Tensor) -> None:
-        batch, starts = video_clips(frames, self.clip_len, self.stride, self.max_clips)
-        if not starts:
-            self.too_short.append(f"{which}/{name}")
-            return
-        feats = self.encoder.embed_clips(batch)
-        if self.stats[which] is None:
-            self.stats[which] = RunningStats(feats.shape[1])
-        self.stats[which].update(feats.numpy())
-        self.starts[which][name] = starts
-
-    def result(self) -> Dict[str, Any]:
-        n = {k: (s.n if s is not None else 0) for k, s in self.stats.items()}
-        if min(n.values()) < 2:
-            raise DynodeInputError(f"FVD needs at least 2 clips of {self.clip_len} frames in each set; got {n['source']} source "
-                                   f"and {n['edited']} edited clips (videos too short: {self.too_short[:10]})")
-        dim = self.stats["source"].sum.shape[0]
-        rec = {"value": frechet_from_stats(self.stats["source"], self.stats["edited"]), "clips": n, "clip_len": self.clip_len,
-               "stride": self.stride, "max_clips_per_video": self.max_clips or None, "clip_starts": self.starts,
-               "videos_too_short": self.too_short, "feature_dim": dim, "encoder": encoder_ref(self.encoder)}
-        if min(n.values()) <= dim:
-            rec["note"] = (f"fewer clips than feature dimensions ({dim}): the covariances are rank-deficient; "
-                           "numbers are only comparable with others computed from the same clips")
-        return rec
-
-
-def fvd_over_pairs(pairs: Sequence[Pair], encoder, clip_len: int = 16, stride: int = 16, max_clips: int = 0,
-                   progress: bool = True) -> Dict[str, Any]:
-    """FVD between the clips of every source video and those of every edited video."""
-    from tqdm import tqdm
-
-    from ..video import read_frames
-
-    acc = FVDAccumulator(encoder, clip_len, stride, max_clips)
-    for name, sp, ep in tqdm(pairs, desc="FVD (I3D)", unit="video", disable=not progress):
-        acc.add("source", name, read_frames(sp)[0])
-        acc.add("edited", name, read_frames(ep)[0])
-    return acc.result()
-
-
-def summarise(per_video: Dict[str, Dict[str, Any]], metric_ids: Sequence[str]) -> Dict[str, Any]:
-    """Dataset scores: the mean over videos of each per-video value (videos without a value listed)."""
-    out: Dict[str, Any] = {}
-    for mid in metric_ids:
-        vals = {name: v[mid]["value"] for name, v in per_video.items() if mid in v}
-        good = [x for x in vals.values() if x is not None]
-        out[mid] = {"value": sum(good) / len(good) if good else None, "videos": len(good),
-                    "videos_without_value": sorted(k for k, x in vals.items() if x is None)}
+    encs = {"identity": identity_encoder, **(encoders or {})}
+    metrics = build_metrics(metric_ids, encs, {"on_missing_face": on_missing, **(settings or {})})
+    out = update_all(metrics, Video(source, "source", "source", cache), Video(edited, "edited", "edited"))
+    for mid, m in metrics.items():
+        if not getattr(m, "per_video", True):
+            out[mid] = m.compute()
     return out
 
 
-def evaluate(pairs: Sequence[Pair], metric_ids: Sequence[str], identity_encoder=None, video_encoder=None,
-             on_missing: str = "skip", fvd_options: Optional[Dict[str, Any]] = None, progress: bool = True) -> Dict[str, Any]:
-    """Read each pair once: score the per-video metrics and feed FVD's running statistics."""
+def values_of(scores: Mapping[str, Any]) -> Dict[str, Any]:
+    """The values of a :func:`score_pair` result, keyed with underscores: {"tl_id": 0.99, "flicker": 0.01, ...}."""
+    return {k.replace("-", "_"): v["value"] for k, v in scores.items() if isinstance(v, dict) and "value" in v}
+
+
+def evaluate(pairs: Sequence[Pair], metric_ids: Sequence[str], encoders: Mapping[str, Any], settings: Optional[Mapping[str, Any]] = None,
+             progress: bool = True, cache=None) -> Dict[str, Any]:
+    """Read each pair once, feed every metric, then compute each dataset score.
+
+    ``progress``: a bar over the set (more than one pair) and one per video and encoder.
+    ``cache``: an :class:`~dynode_plugin.metrics.embedding_cache.EmbeddingCache` for the
+    sources' embeddings, or None.
+    """
     from tqdm import tqdm
 
     from ..video import read_frames
 
-    per_video_ids = [m for m in metric_ids if m != "fvd"]
-    fvd = FVDAccumulator(video_encoder, **(fvd_options or {})) if "fvd" in metric_ids else None
-    if identity_encoder is not None and hasattr(identity_encoder, "progress"):
-        identity_encoder.progress = None if progress else False  # per-frame bars only when not --quiet
+    metrics = build_metrics(metric_ids, encoders, settings)
     per_video: Dict[str, Dict[str, Any]] = {}
     for name, sp, ep in tqdm(pairs, desc="videos", unit="video", disable=not progress or len(pairs) < 2):
         (s, _), (e, _) = read_frames(sp), read_frames(ep)
-        if per_video_ids:
-            try:
-                scores = score_pair(s, e, per_video_ids, identity_encoder, on_missing)
-            except DynodeInputError as exc:
-                if len(pairs) == 1:
-                    raise
-                raise DynodeInputError(f"video '{name}': {exc}") from None
+        try:
+            scores = update_all(metrics, Video(s, name, "source", cache, progress), Video(e, name, "edited", None, progress))
+        except DynodeInputError as exc:
+            if len(pairs) == 1:
+                raise
+            raise DynodeInputError(f"video '{name}': {exc}") from None
+        if any(getattr(m, "per_video", True) for m in metrics.values()):
             per_video[name] = {"source": str(sp), "edited": str(ep), **scores}
-        if fvd is not None:
-            fvd.add("source", name, s)
-            fvd.add("edited", name, e)
-    summary = summarise(per_video, per_video_ids)
-    if fvd is not None:
-        summary["fvd"] = fvd.result()
-    encoders = {e.id: e.describe() for e in (identity_encoder, video_encoder) if e is not None}
-    return {"summary": {m: summary[m] for m in metric_ids}, "videos": per_video, "encoders": encoders}
+    summary = {mid: m.compute() for mid, m in metrics.items()}
+    used = {id(e): e for e in encoders.values() if e is not None}
+    return {"summary": summary, "videos": per_video, "encoders": {e.id: e.describe() for e in used.values()}}

@@ -1,4 +1,4 @@
-"""Frame metrics for Table-1-style evaluation: MSE (reported x1e-3) and SSIM (x100).
+"""Frame metrics: MSE (reported x1e-3), SSIM (x100) and flicker (consecutive-frame change).
 
 SSIM follows Wang et al. 2004 with an 11x11 Gaussian window (sigma 1.5), K1 0.01, K2 0.03,
 data range 1, computed per channel and averaged, over the valid region (no padding): the
@@ -72,3 +72,8 @@ def ssim(a: torch.Tensor, b: torch.Tensor, data_range: float = 1.0) -> torch.Ten
         den = (mm + c1) * (sq - mm + c2)
         out[i] = (num / den).mean()
     return out
+
+
+def flicker(frames: torch.Tensor) -> torch.Tensor:
+    """Per-transition mean absolute change of [N,C,H,W] frames -> [N-1]."""
+    return (frames[1:].double() - frames[:-1].double()).abs().flatten(1).mean(1)

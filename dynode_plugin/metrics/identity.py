@@ -1,4 +1,4 @@
-"""Identity-consistency metrics over per-frame embeddings: TL-ID, TG-ID, ACD.
+"""Identity metrics over per-frame embeddings: TL-ID, TG-ID, ACD, identity preservation.
 
 With s(a, b) the cosine similarity of L2-normalised embeddings, source frames x_1..x_N and
 edited frames y_1..y_N (STIT's definitions, used by the DynODE paper):
@@ -17,6 +17,10 @@ in (``on_missing="skip"``, reported) or raise (``on_missing="error"``, what STIT
 * ``acd-source``: a variant, mean L2 distance between each edited frame's feature and
   its own source frame's feature (how far the edit moved the identity). DynODE reports "a
   variant of ACD" without its definition; this is our clearly named guess, not theirs.
+* ``identity-preservation``: mean over t of s(y_t, x_t), each edited frame against its own
+  source frame. TL-ID/TG-ID are ratios to the source video's own similarities, so they
+  measure temporal consistency, not identity: a very different video scores ~1 against any
+  source. This score is their usual companion.
 """
 from __future__ import annotations
 
@@ -104,12 +108,23 @@ def acd(edited, source=None, on_missing: str = "skip") -> PairScore:
     return PairScore(value, n * (n - 1) // 2, total - n * (n - 1) // 2, 0, [], e.failures, n)
 
 
-def acd_source(edited, source, on_missing: str = "skip") -> PairScore:
-    """Variant: mean L2 distance between each edited frame's feature and its source frame's."""
+def _frame_by_frame(source, edited, on_missing: str, per_frame) -> PairScore:
+    """Mean over the frames with a face in both videos of ``per_frame(source rows, edited rows)``."""
     src, edt = _as_emb(source), _as_emb(edited)
     _check(src, edt, on_missing)
     ok = src.found & edt.found
     if not ok.any():
         return PairScore(None, 0, int((~ok).sum()), 0, src.failures, edt.failures, 0)
-    d = (edt.vectors.double()[ok] - src.vectors.double()[ok]).norm(dim=1)
-    return PairScore(float(d.mean()), int(ok.sum()), int((~ok).sum()), 0, src.failures, edt.failures, int(ok.sum()))
+    value = float(per_frame(src, edt, ok).mean())
+    return PairScore(value, int(ok.sum()), int((~ok).sum()), 0, src.failures, edt.failures, int(ok.sum()))
+
+
+def acd_source(edited, source, on_missing: str = "skip") -> PairScore:
+    """Variant: mean L2 distance between each edited frame's feature and its source frame's."""
+    return _frame_by_frame(source, edited, on_missing,
+                           lambda s, e, ok: (e.vectors.double()[ok] - s.vectors.double()[ok]).norm(dim=1))
+
+
+def identity_similarity(source, edited, on_missing: str = "skip") -> PairScore:
+    """Identity preservation: mean over t of s(y_t, x_t), each edited frame against its own source frame."""
+    return _frame_by_frame(source, edited, on_missing, lambda s, e, ok: (_normalised(s)[ok] * _normalised(e)[ok]).sum(1))

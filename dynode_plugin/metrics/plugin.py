@@ -6,13 +6,17 @@ _M = "dynode_plugin.metrics.suite"
 
 @hookimpl
 def dynode_register_metrics(register):
-    register(Lazy("tl-id", f"{_M}:TLID", "temporally-local identity preservation (STIT)"))
-    register(Lazy("tg-id", f"{_M}:TGID", "temporally-global identity preservation (STIT)"))
+    register(Lazy("tl-id", f"{_M}:TLID", "temporally-local identity consistency (STIT; a ratio to the source video)"))
+    register(Lazy("tg-id", f"{_M}:TGID", "temporally-global identity consistency (STIT; a ratio to the source video)"))
     register(Lazy("acd", f"{_M}:ACD", "Average Content Distance (MoCoGAN definition)"))
     register(Lazy("acd-source", f"{_M}:ACDSource", "ACD variant: edited frame vs its source frame"))
     register(Lazy("mse", f"{_M}:MSE", "pixel MSE x1e-3"))
     register(Lazy("ssim", f"{_M}:SSIM", "SSIM x100"))
-    register(Lazy("fvd", f"{_M}:FVD", "Frechet Video Distance (I3D, 16-frame clips)"))
+    register(Lazy("identity-preservation", f"{_M}:IdentityPreservation", "identity preservation: edited frame vs its source frame"))
+    register(Lazy("flicker", f"{_M}:Flicker", "mean absolute change between consecutive edited frames"))
+    register(Lazy("fvd", "dynode_plugin.metrics.fvd:FVD", "Frechet Video Distance (I3D, 16-frame clips)"))
+    register(Lazy("attribute-strength", "dynode_plugin.metrics.attribute:AttributeStrength",
+                  "per-frame change of the edited attribute (a regressor on images)"))
 
 
 @hookimpl

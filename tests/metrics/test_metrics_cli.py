@@ -113,7 +113,7 @@ def test_bad_input_gives_a_message_and_exit_code_2(tmp_path, monkeypatch):
     a, b = str(tmp_path / "a"), str(tmp_path / "b")
     cases = [
         (("--source", a, "--edited", b, "--metrics", "mse"), "source has 3 frames but edited has 2"),
-        (("--source", a, "--edited", a, "--metrics", "psnr"), "unknown metric 'psnr'; known: acd, acd-source, fvd, mse, ssim, tg-id, tl-id"),
+        (("--source", a, "--edited", a, "--metrics", "psnr"), "unknown metric 'psnr'; known: acd, acd-source, attribute-strength, flicker, fvd, identity-preservation, mse, ssim, tg-id, tl-id"),
         (("--source", a, "--edited", str(tmp_path / "nope.mp4"), "--metrics", "mse"), "not found"),
         (("--source", a, "--metrics", "mse"), "give either --source and --edited"),
         (("--source", a, "--edited", a, "--metrics", "tl-id", "--identity-encoder", "i3d"), "'i3d' is a video encoder; --identity-encoder needs an identity"),
