@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine, print_table, write_json  # noqa: E402
-from fit import _clip  # noqa: E402  (the same clips as benchmarks/fit.py)
+from fit import clip_and_mask  # noqa: E402  (the same clips as benchmarks/fit.py)
 
 # the defaults before issue 17 (commit ac0a4f6), with the pre-17 integration path
 OLD = dict(backend="torchdiffeq", steps=800, batch=16, window=8, substeps=2, min_step=0.0, lr=3e-3, lr_final=1e-4,
@@ -67,11 +67,8 @@ def run_fit(spec):
     from dynode_plugin.dynamics import model as model_mod
     from dynode_plugin.dynamics.config import ODEConfig
 
-    t, clean, noisy = _clip(spec)
+    _, noisy, mask = clip_and_mask(spec)
     n = len(noisy)
-    mask = torch.zeros(n, dtype=torch.bool)
-    mask[:: spec["every"]] = True
-    mask[-1] = True
     old_cfg = ODEConfig(**OLD)
     curve, clock = [], {"excluded": 0.0}
     every_eval = spec.get("eval_every", 0)
@@ -88,7 +85,7 @@ def run_fit(spec):
         clock["field"] = (field, coords, tau)
         return real_train_field(field, coords, tau, cfg, max_step, *args, on_step=on_step, **kwargs)
 
-    real_train_field = model_mod.train_field
+    from dynode_plugin.dynamics.fitting import train_field as real_train_field
     model_mod.train_field = train_field
     load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
@@ -144,11 +141,32 @@ def summarise(rows):
     return out
 
 
+def scaling(repeats: int = 2):
+    """The new default on 64 and on 256 densely observed frames, alternating, each in a fresh process."""
+    ctx = mp.get_context("spawn")
+    rows = []
+    for _ in range(repeats):
+        for n in (64, 256):
+            with cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+                r = pool.submit(run_fit, dict(clip="synthetic", n=n, every=1, path="new")).result()
+            rows.append({k: r[k] for k in ("clip", "wall_s", "steps_per_s", "load_before", "load_after")})
+            print(f"  {r['clip']}: {r['wall_s']:.1f} s, load {r['load_before']:.1f}", file=sys.stderr)
+    mean = {n: sum(r["wall_s"] for r in rows if r["clip"] == f"synthetic N={n}") / repeats for n in (64, 256)}
+    return {"runs": rows, "ratio_256_over_64": mean[256] / mean[64]}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="the default 64-frame clip (and the real one) only")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "fit_speed.json"))
+    ap.add_argument("--scaling", action="store_true", help="only the new default on 64 vs 256 dense frames (twice each)")
     args = ap.parse_args(argv)
+    if args.scaling:
+        res = scaling()
+        print(f"new fit, 256 frames / 64 frames (every frame observed): {res['ratio_256_over_64']:.2f}x")
+        path = write_json(Path(args.out).with_name("fit_speed_scaling.json"), {"machine": machine(), **res})
+        print(f"wrote {path}")
+        return
     ctx = mp.get_context("spawn")
     rows = []
     for clip in specs(args.quick):
@@ -164,12 +182,12 @@ def main(argv=None):
                         "new_steps", "t_old_loss_s", "old_heldout", "new_heldout", "heldout_ratio", "old_rollout",
                         "new_rollout", "load"])
     news = {(r["clip"], r["every"]): r["new_wall_s"] for r in table}
-    scaling = news.get(("synthetic N=256", 1), 0) / news[("synthetic N=64", 1)] if ("synthetic N=256", 1) in news else None
-    if scaling:
-        print(f"\nnew fit, 256 frames / 64 frames (every frame observed): {scaling:.2f}x")
+    ratio = news.get(("synthetic N=256", 1), 0) / news[("synthetic N=64", 1)] if ("synthetic N=256", 1) in news else None
+    if ratio:
+        print(f"\nnew fit, 256 frames / 64 frames (every frame observed): {ratio:.2f}x")
     path = write_json(args.out, {"machine": machine(), "note": "2-core machine shared with other jobs: ratios within this run count, "
                                  "absolute seconds depend on the load column", "old_settings": OLD,
-                                 "scaling_256_over_64": scaling, "summary": table, "runs": rows})
+                                 "scaling_256_over_64": ratio, "summary": table, "runs": rows})
     print(f"wrote {path}")
 
 

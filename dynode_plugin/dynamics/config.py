@@ -3,7 +3,8 @@
 Defaults come from measurements on a 2-core CPU (see ``benchmarks/fit.py`` and
 DESIGN.md): fitting in a centred PCA subspace of the clip (k ~ 8-16) is 15-50x
 faster than the full 18x512 state and denoises; fixed-step RK4 matches dopri5's
-accuracy at a fraction of the cost; Adam with a decaying lr converges in ~1500 steps.
+accuracy at a fraction of the cost; 300 Adam steps from lr 1e-2 (cosine-decayed) match the
+held-out error of the earlier 800 steps from 3e-3 (benchmarks/fit_speed.py, issue 17).
 ``paper_config()`` gives the paper-literal setting for comparison.
 """
 from __future__ import annotations
