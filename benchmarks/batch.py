@@ -95,8 +95,9 @@ def main(argv=None):
     os.environ["DYNODE_TOY_INVERSION_STEPS"] = str(args.inversion_steps)
 
     cores = os.cpu_count() or 1
-    settings = {"host": "toy", "edit": "colour", "strength": 1.0, "per_frame": False,
-                "encoder": "toy-appearance", "steps": args.steps}  # = the CLI's settings for --edit colour=+1
+    settings = {"host": "toy", "host_options": {}, "edit": "colour", "strength": 1.0, "per_frame": False,
+                "encoder": "toy-appearance", "model": "ode", "mode": "offset",
+                "dynamics": {"steps": args.steps}}  # = the CLI's settings for --edit colour=+1 --steps S
     load_start = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="dynode_batch_bench_") as d:
         modes, loads, overhead = run_modes(Path(d), args, settings, cores)

@@ -62,7 +62,7 @@ def main(argv=None):
     torch.set_num_threads(1)
     import lt_builders as B
 
-    from dynode_adapters.common.consistency import delta_consistency
+    from dynode_plugin.consistency import delta_consistency
     from dynode_adapters.latent_transformer import editing, layout
     from dynode_adapters.latent_transformer.host_imports import load_attribute_nets
     from dynode_plugin import edit_first_and_propagate
@@ -99,8 +99,10 @@ def main(argv=None):
                                  dist_to_per_frame=relative_distance(edited, pf, z), **extra))
 
             row("per-frame (original)", pf_s, pf)
-            dn = editing.edit_dynode(z, nets, [alpha], fit_kwargs=fit_kwargs, progress=False)
-            row("dynode ode offset (fit + edit)", dn.seconds["edit_step"], dn.latents, fit=dn.seconds.get("fit"))
+            t0 = time.perf_counter()
+            dn = edit_first_and_propagate(z, lambda w: editing.lt_edit(w, nets, [alpha]), settings=fit_kwargs, progress=False)
+            row("dynode ode offset (fit + edit)", time.perf_counter() - t0, editing.keep_fine_layers(dn.edited, z),
+                fit=dn.seconds.get("fit"))
             model = dn.model
             for mode in ("offset", "flow", "reintegrate"):
                 t0 = time.perf_counter()

@@ -2,6 +2,14 @@
 
     python benchmarks/metrics.py [--quick] [--threads 1] [--out benchmarks/results/metrics.json]
 
+First, the identity metrics' old and new paths side by side on the same videos (the real
+720p clip, 61 frames; two edits of it): old = dlib's own code for every step (full-frame HOG
+scan, dlib's ResNet), as in earlier versions; new = the pyramid shortcut (the same boxes,
+found from a smaller image) and dlib's ResNet run by PyTorch, batched; new + cache = the
+second edit of a source whose embeddings are cached. Reported: seconds per frame of a scored
+pair (all of TL-ID, TG-ID, identity preservation), the ratios, the largest embedding and
+metric differences (float round-off expected), and `uptime` load before and after.
+
 Rows: seconds per frame of every available encoder (dlib on 720p in-the-wild frames and on
 1024px aligned faces; ArcFace IR-SE50 with random weights, since only speed is measured,
 with center-crop and dlib alignment; the toy world's encoder; I3D per 16-frame clip and per
@@ -102,6 +110,55 @@ def encoder_rows(video, aligned, quick: bool):
     return rows
 
 
+def load() -> str:
+    import subprocess
+
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def old_vs_new(video, quick: bool, tmp: Path):
+    """Identity metrics: dlib's own path vs the fast path vs the fast path with a cached source."""
+    from dynode_plugin.errors import DynodeInputError
+    from dynode_plugin.metrics.embedding_cache import EmbeddingCache
+    from dynode_plugin.metrics.evaluate import score_pair
+
+    try:
+        from dynode_plugin.metrics.enc_dlib import DlibEncoder
+
+        old_enc, new_enc = DlibEncoder(fast=False), DlibEncoder()
+        old_enc.net(), new_enc.net()  # load both networks before any timing
+    except (DynodeInputError, ImportError) as exc:
+        return {"skipped": str(exc).splitlines()[0]}
+    clip = video[:16] if quick else video[:61]
+    edits = {"colour": clip.clone(), "brightness": (clip * 0.9 + 0.08).clamp(0, 1)}
+    edits["colour"][:, 0] *= 0.85
+    ids = ["tl-id", "tg-id", "identity-preservation"]
+    rows, values, embeddings = [], {}, {}
+    before = load()
+    cache = EmbeddingCache(tmp / "embedding-cache")
+    runs = [("old (dlib's own code)", old_enc, None, "colour"), ("new", new_enc, None, "colour"),
+            ("new, source cached (2nd edit)", new_enc, cache, "brightness"), ("old (dlib's own code)", old_enc, None, "brightness")]
+    score_pair(clip, edits["colour"], ids, new_enc, cache=cache)  # fills the cache with the source (not timed)
+    for label, enc, c, edit in runs:
+        t = time.perf_counter()
+        rec = score_pair(clip, edits[edit], ids, enc, cache=c)
+        s = time.perf_counter() - t
+        values[(label, edit)] = {m: rec[m]["value"] for m in ids}
+        rows.append({"path": label, "edit": edit, "frames": len(clip), "s_per_frame": s / len(clip), "seconds": s,
+                     **{m: rec[m]["value"] for m in ids}})
+    old_c, new_c = values[("old (dlib's own code)", "colour")], values[("new", "colour")]
+    old_b, new_b = values[("old (dlib's own code)", "brightness")], values[("new, source cached (2nd edit)", "brightness")]
+    base = {r["edit"]: r["s_per_frame"] for r in rows if r["path"].startswith("old")}
+    for r in rows:
+        r["speedup_vs_old"] = base[r["edit"]] / r["s_per_frame"]
+    e_old, e_new = old_enc.embed(clip[:8]), new_enc.embed(clip[:8])
+    diff = {"embedding_max_abs": float((e_old.vectors - e_new.vectors).abs().nan_to_num(0).max()),
+            "faces_found_equal": bool((e_old.found == e_new.found).all()),
+            "metric_max_abs": max(abs(a[m] - b[m]) for a, b in ((old_c, new_c), (old_b, new_b)) for m in ids)}
+    return {"rows": rows, "differences": diff, "uptime_before": before, "uptime_after": load(),
+            "finder": {"shortcuts": new_enc.finder.shortcuts, "full_scans": new_enc.finder.full_scans}}
+
+
 def end_to_end(video, tmp: Path):
     """`dynode metrics` on one 100-frame pair: every per-video metric (dlib) and FVD (i3d)."""
     from click.testing import CliRunner
@@ -139,14 +196,25 @@ def main():
     n_video = 32 if args.quick else 100
     video, aligned = load_inputs(n_video)
     print(f"inputs: video {tuple(video.shape)}, aligned faces {None if aligned is None else tuple(aligned.shape)}; torch threads {args.threads}")
+    import os
+
+    with tempfile.TemporaryDirectory() as d:
+        os.environ["DYNODE_EMBEDDING_CACHE"] = str(Path(d) / "cli-cache")  # never the user's cache
+        speed = old_vs_new(video, args.quick, Path(d))
+    if "rows" in speed:
+        print("\nidentity metrics (TL-ID, TG-ID, identity preservation with dlib), old vs new path, same videos:")
+        print_table(speed["rows"], ["path", "edit", "frames", "s_per_frame", "speedup_vs_old", "tl-id", "tg-id", "identity-preservation"])
+        print(f"differences: {speed['differences']}\nload: {speed['uptime_before']}  ->  {speed['uptime_after']}\n")
     enc = encoder_rows(video, aligned, args.quick)
     print_table(enc, ["encoder", "input", "frames", "s_per_frame", "note"])
     with tempfile.TemporaryDirectory() as d:
+        os.environ["DYNODE_EMBEDDING_CACHE"] = str(Path(d) / "cli-cache")
         e2e = end_to_end(video, Path(d))
     print()
     print_table(e2e, ["metrics", "frames", "seconds", "s_per_frame", "note"])
     out = write_json(args.out, {"machine": machine(), "threads": args.threads, "quick": args.quick,
-                                "encoders": enc, "end_to_end": e2e})
+                                "identity_old_vs_new": speed, "encoders": enc, "end_to_end": e2e,
+                                "note": "2-core machine shared with other jobs: see the uptime load averages; ratios come from one run"})
     print(f"\nwrote {out}")
 
 

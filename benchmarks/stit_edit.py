@@ -61,24 +61,25 @@ def flicker(root: Path, pivots, steps: int):
     import importlib
 
     from dynode_adapters.common.checkout import checkout_on_path
-    from dynode_adapters.common.consistency import delta_consistency
-    from dynode_adapters.stit import compat, editing, import_hook, settings
+    from dynode_plugin.consistency import delta_consistency
+    from dynode_adapters.stit import import_hook
     from dynode_adapters.stit.runner import HOST_PACKAGES
+    from dynode_adapters.stit.session import StitSession
 
     out = {}
-    import_hook.install(force=True)
-    settings.set_overrides(dynode_compat=True)  # before the import: compat fixes are applied as STIT's modules load
+    # compat on before the import: the fixes are applied as STIT's modules load
+    session = StitSession(overrides={"dynode_compat": True}, announce=False, run="bench")
+    import_hook.install(force=True, session=session)
     try:
         with checkout_on_path(root, HOST_PACKAGES, chdir=True):
             le = importlib.import_module("editings.latent_editor")
             for method, on in [("per-frame", False), ("dynode", True)]:
-                settings.set_overrides(use_dynode=on, dynode_compat=True, dynode_steps=steps, dynode_progress=False)
-                editing.reset("bench")
+                session.overrides.update(use_dynode=on, dynode_steps=steps, dynode_progress=False)
+                session.models.clear()
                 edits, _ = le.LatentEditor().get_interfacegan_edits(pivots, ("age",), (4, 4, 1))
                 out[method] = delta_consistency(pivots.double(), edits[0][0].double().cpu())["delta_step_rel"]
     finally:
-        settings.clear_overrides()
-        compat.undo_all()
+        session.close()
         import_hook.uninstall()
     return out
 

@@ -68,10 +68,11 @@ def main(argv=None):
     torch.set_num_threads(1)
     import tcsve_builders as B
 
-    from dynode_adapters.common.consistency import delta_consistency
+    from dynode_plugin.consistency import delta_consistency
     from dynode_adapters.tcsve import editing, layout
     from dynode_adapters.tcsve.mapper import load_mapper
     from dynode_plugin import edit_first_and_propagate
+    from dynode_plugin.hosts import Clip
 
     root_arg = args.tcsve_root or os.environ.get("DYNODE_TCSVE_ROOT")
     fit_kwargs = {"steps": 200} if args.quick else {}
@@ -87,26 +88,30 @@ def main(argv=None):
             n = len(z)
             B.write_run(tmp / clip, "vid", z)
             frames = layout.read_frame_latents(layout.embeddings_dir(tmp / clip, "vid"))
-            pf = editing.edit_per_frame(root, frames, mapper_path, "eyeglasses", strength, progress=False)
+            pf = editing.edit_per_frame(root, Clip(frames.latents, extras={"frames": frames}), mapper_path, "eyeglasses",
+                                        strength, progress=False)
             base = dict(clip=clip, frames=n)
 
             def row(method, seconds, edited, **extra):
                 c = delta_consistency(z, edited)
                 rows.append(dict(base, method=method, seconds=seconds, s_per_frame=seconds / n,
                                  delta_norm=c["delta_norm"], delta_step_rel=c["delta_step_rel"],
-                                 dist_to_per_frame=relative_distance(edited, pf.latents, z), **extra))
+                                 dist_to_per_frame=relative_distance(edited, pf.edited, z), **extra))
 
-            row("per-frame (original, latents)", pf.seconds["total_edit"], pf.latents)
+            row("per-frame (original, latents)", pf.seconds["total_edit"], pf.edited)
             if render is not None:
-                row("per-frame + render (original)", pf.seconds["total_edit"] + render * n, pf.latents,
+                row("per-frame + render (original)", pf.seconds["total_edit"] + render * n, pf.edited,
                     note=f"render {render:.2f} s/frame measured on 2 frames")
             mapper = load_mapper(root, mapper_path, "eyeglasses")
             t0 = time.perf_counter()
             once = torch.cat([mapper.apply(z[i:i + 1], strength) for i in range(n)])
             row("per-frame, mapper loaded once", time.perf_counter() - t0 + mapper.seconds, once,
                 note="the original's edit without its per-frame reloads")
-            dn = editing.edit_dynode(frames, mapper, strength, fit_kwargs=fit_kwargs, progress=False)
-            row("dynode ode offset (fit + edit)", dn.seconds["total_edit"], dn.latents,
+            t0 = time.perf_counter()
+            dn = edit_first_and_propagate(frames.latents, lambda w: mapper.apply(w, strength), settings=fit_kwargs,
+                                          times=torch.tensor(frames.numbers, dtype=torch.float64), mask=frames.observed,
+                                          progress=False)
+            row("dynode ode offset (fit + edit)", time.perf_counter() - t0 + mapper.seconds, dn.edited,
                 fit=dn.seconds.get("fit"), note="mapper loaded once")
             for mode in ("flow", "reintegrate"):
                 t0 = time.perf_counter()

@@ -24,6 +24,10 @@ _LAZY = {
     "save_latents": "dynode_plugin.latent_io:save_latents",
     "edit_first_and_propagate": "dynode_plugin.propagation:edit_first_and_propagate",
     "Host": "dynode_plugin.hosts:Host",
+    "Clip": "dynode_plugin.hosts:Clip",
+    "FrameSelection": "dynode_plugin.frame_selection:FrameSelection",
+    "SelectionSpec": "dynode_plugin.frame_selection:SelectionSpec",
+    "fit_or_load": "dynode_plugin.dynamics.settings:fit_or_load",
     "DynodeError": "dynode_plugin.errors:DynodeError",
     "DynodeInputError": "dynode_plugin.errors:DynodeInputError",
 }

@@ -5,9 +5,8 @@ import json
 
 import click
 
+from .dynamics.settings import fit_options, mode_option
 from .plugins import hookimpl
-
-SHAPES = "Latent files are [N, *shape] (N frames, e.g. [N, 18, 512] StyleGAN2 W+): .pt/.pth (tensor or dict with 'pivots'/'latents'/'w'), .npy, or a folder of per-frame files."
 
 
 def _parse_times(spec):
@@ -36,18 +35,12 @@ def _parse_times(spec):
 @click.command("fit")
 @click.argument("latents", type=click.Path())
 @click.option("--out", "-o", required=True, type=click.Path(), help="Where to write the fitted model (.dynode).")
-@click.option("--model", "model_id", default="ode", show_default=True, help="Dynamics model id: ode, linear, spline (see `dynode plugins`).")
 @click.option("--times", default=None, help="Frame times: a .npy/.pt/.txt file or 'a,b,c'. Default: frame indices mapped to [0, 1].")
 @click.option("--observe-every", type=int, default=1, show_default=True, help="Use only every K-th frame (and the last) as observed.")
-@click.option("--steps", type=int, default=None, help="Optimisation steps (ode).")
-@click.option("--solver", default=None, help="torchdiffeq solver (ode): rk4 (default), dopri5, euler, ...")
-@click.option("--subspace-dim", type=int, default=None, help="PCA dimension of the state; 0 = full latent.")
-@click.option("--seed", type=int, default=None, help="Random seed (fits are reproducible).")
-@click.option("--straightness", type=float, default=None,
-              help="Path-energy penalty of the ODE fit (default 0.1; 0 = unregularised): see docs/benchmarks.md.")
 @click.option("--report-json", type=click.Path(), default=None, help="Also write the fit report as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fit_cmd(latents, out, model_id, times, observe_every, steps, solver, subspace_dim, seed, straightness, report_json, quiet):
+@fit_options
+def fit_cmd(latents, out, model_id, times, observe_every, report_json, quiet, **settings):
     """Fit a latent trajectory to LATENTS and save it to --out.
 
     \b
@@ -58,9 +51,9 @@ def fit_cmd(latents, out, model_id, times, observe_every, steps, solver, subspac
     import torch
 
     from .atomic import atomic_path
+    from .dynamics.settings import fit_or_load, given
     from .errors import DynodeInputError
     from .latent_io import load_latents
-    from .plugins import get_registry
 
     z = load_latents(latents)
     if observe_every < 1:
@@ -68,12 +61,8 @@ def fit_cmd(latents, out, model_id, times, observe_every, steps, solver, subspac
     mask = torch.zeros(len(z), dtype=torch.bool)
     mask[::observe_every] = True
     mask[-1] = True
-    from .dynamics.config import fit_settings
-
-    settings = fit_settings(model_id, steps=steps, solver=solver, seed=seed, subspace_dim=subspace_dim, straightness=straightness)
-    model = get_registry().get("dynamics", model_id)(**settings)
-    model.fit(z, times=_parse_times(times), mask=mask, progress=not quiet)
-    model.save(out)
+    model, _, _ = fit_or_load(z, model_id, given(settings), out, times=_parse_times(times), mask=mask, refit=True,
+                              progress=not quiet)
     click.echo(str(model.report))
     click.echo(f"wrote {out}")
     if report_json:
@@ -132,8 +121,7 @@ def interpolate_cmd(model_file, out, fps, times, num):
 @click.argument("model_file", type=click.Path())
 @click.option("--edited-first", required=True, type=click.Path(), help="Edited frame-0 latent, [*shape] or [1, *shape].")
 @click.option("--out", "-o", required=True, type=click.Path(), help="Output edited latents (.pt or .npy).")
-@click.option("--mode", type=click.Choice(["offset", "flow", "reintegrate"]), default="offset", show_default=True,
-              help="offset: trajectory + frame-0 delta; flow: delta carried by the learned flow; reintegrate: the paper's integration from the edited frame 0.")
+@mode_option
 @click.option("--fps", default=None, help="Frame-rate multiplier, e.g. 4x.")
 @click.option("--times", default=None, help="Explicit output times (file or 'a,b,c').")
 def propagate_cmd(model_file, edited_first, out, mode, fps, times):

@@ -5,36 +5,122 @@ import json
 
 import click
 
+from .dynamics.settings import dynamics_options
+from .frame_selection import fps_factor_option, selection_options
 
-@click.command("edit")
-@click.option("--host", default="toy", show_default=True, help="Host id (see `dynode plugins`).")
-@click.option("--input", "input_path", required=True, type=click.Path(), help="Video (.mp4/.gif) or folder of frames.")
+
+class HostCommand(click.Command):
+    """A command whose options grow with the chosen host's own (``Host.cli_options``), so
+    ``dynode edit --host ID --help`` lists them and only that host's module is imported."""
+
+    def parse_args(self, ctx: click.Context, args):
+        from .hosts import host_class
+
+        host_id = "toy"
+        for i, a in enumerate(args):
+            if a == "--host" and i + 1 < len(args):
+                host_id = args[i + 1]
+            elif a.startswith("--host="):
+                host_id = a.split("=", 1)[1]
+        base = [p for p in self.params if not getattr(p, "_host_option", False)]
+        extra = list(host_class(host_id).cli_options())
+        for param in extra:
+            param._host_option = True
+        self.params = base + extra
+        ctx.meta["host_options"] = [p.name for p in extra]
+        return super().parse_args(ctx, args)
+
+
+def run_options(fn):
+    """--save-model, --refit, --report-json, --force, --quiet: how a run reuses models and writes."""
+    for opt in reversed([
+        click.option("--save-model", type=click.Path(dir_okay=False), default=None,
+                     help="A .dynode file: reused if it was fitted on these latents (any edit), written after fitting otherwise."),
+        click.option("--refit", is_flag=True, help="Fit again even if --save-model holds a matching model."),
+        click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Also write timings and edit consistency as JSON."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
+    ]):
+        fn = opt(fn)
+    return fn
+
+
+def dynamics_choice(kwargs):
+    """Pop the dynamics and run options out of a command's kwargs into a DynamicsChoice."""
+    from pathlib import Path
+
+    from .dynamics.settings import given
+    from .pipeline import DynamicsChoice
+
+    path = kwargs.pop("save_model", None)
+    return DynamicsChoice(model_id=kwargs.pop("model_id"), mode=kwargs.pop("mode"), settings=given(kwargs),
+                          model_path=Path(path).resolve() if path else None, refit=kwargs.pop("refit", False))
+
+
+def write_report(path, report) -> None:
+    if path:
+        from .atomic import atomic_path
+
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(report, indent=2, default=str))
+
+
+@click.command("edit", cls=HostCommand)
+@click.option("--host", default="toy", show_default=True, help="Host id (see `dynode plugins`); its own options are added (--host ID --help).")
+@click.option("--input", "input_path", required=True, type=click.Path(),
+              help="What the host reads: a video or folder of frames (toy), a latents folder (latent-transformer), ...")
 @click.option("--edit", "edit_specs", multiple=True, required=True, help="NAME=STRENGTH, e.g. colour=+2 (repeatable).")
-@click.option("--out", "-o", required=True, type=click.Path(), help="Output folder (written atomically).")
+@click.option("--out", "-o", required=True, type=click.Path(), help="Where the host writes (toy: a folder, written atomically).")
 @click.option("--per-frame", is_flag=True, help="Classic per-frame editing instead of DynODE.")
-@click.option("--mode", type=click.Choice(["offset", "flow", "reintegrate"]), default="offset", show_default=True)
-@click.option("--steps", type=int, default=None, help="Dynamics fit steps.")
-def edit_cmd(host, input_path, edit_specs, out, per_frame, mode, steps):
-    """Invert a clip, edit frame 0 only, propagate, render: OUT/edited.mp4 + latents + report.json."""
-    from .atomic import atomic_dir
-    from .hosts import get_host
-    from .latent_io import save_latents
-    from .pipeline import edits_from_specs, run_edit
-    from .video import read_frames, write_video
+@click.option("--force", is_flag=True, help="Replace an existing output.")
+@click.option("--metrics", "metric_ids", default=None,
+              help="Also score the edit, e.g. tl-id,tg-id,flicker (hosts that render in memory: toy); "
+                   "with the host's identity encoder. Other hosts: dynode metrics on their output.")
+@selection_options
+@fps_factor_option
+@dynamics_options
+@run_options
+@click.pass_context
+def edit_cmd(ctx, host, input_path, edit_specs, out, per_frame, force, metric_ids, every, frames, max_gap, fps_factor,
+             report_json, quiet, **kwargs):
+    """Read a clip with the host, edit frame 0 only, propagate, write in the host's format.
 
-    edits = edits_from_specs(list(edit_specs))
-    h = get_host(host)
-    for name, _ in edits:
-        h.check_edit(name)
-    frames, fps = read_frames(input_path)
-    res = run_edit(h, frames, edits, per_frame=per_frame, mode=mode, dynamics_kwargs={"steps": steps} if steps else None)
-    with atomic_dir(out) as tmp:
-        write_video(res.edited_frames, tmp / "edited.mp4", fps)
-        save_latents(res.source_latents, tmp / "source_latents.pt")
-        save_latents(res.edited_latents, tmp / "edited_latents.pt")
-        (tmp / "report.json").write_text(json.dumps({"host": host, "edits": edits, "per_frame": per_frame, "mode": mode,
-                                                     "frames": len(frames), "fps": fps, "seconds": res.seconds}, indent=2))
-    click.echo(f"wrote {out}/edited.mp4, source_latents.pt, edited_latents.pt, report.json ({'per-frame' if per_frame else 'DynODE'}; {res.seconds})")
+    \b
+    The one flow of every host: read (invert or load latents) -> fit or load the
+    dynamics model -> edit frame 0 -> propagate -> write. Toy: OUT/edited.mp4 +
+    source_latents.pt + edited_latents.pt + report.json.
+    With --every K only 1 frame in K is inverted (frames the host cannot detect are
+    skipped too); the dynamics model supplies the others, and the report lists them.
+    """
+    from .frame_selection import SelectionSpec, check_per_frame
+    from .hosts import get_host
+    from .pipeline import edits_from_specs, run
+
+    host_opts = {k: kwargs.pop(k) for k in ctx.meta.get("host_options", [])}
+    spec = SelectionSpec.from_options(every, frames, max_gap)
+    check_per_frame(per_frame, spec, fps_factor)
+    dynamics = dynamics_choice(kwargs)
+    h = get_host(host, **host_opts)
+    edits = edits_from_specs(list(edit_specs), h)
+    if metric_ids and not h.default_encoder:
+        from .errors import DynodeInputError
+
+        raise DynodeInputError(f"host '{host}' renders no frames here to score; run `dynode metrics` on what it writes")
+    res, files = run(h, input_path, edits, out, select=spec, per_frame=per_frame, dynamics=dynamics, fps_factor=fps_factor,
+                     force=force, progress=not quiet)
+    report = {"host": host, **res.report()}
+    if res.selection is not None:
+        click.echo(res.selection.summary())
+    if metric_ids:
+        from .metrics.evaluate import score_pair, values_of
+        from .plugins import get_registry
+
+        ids = [m.strip() for m in metric_ids.split(",") if m.strip()]
+        encoder = get_registry().get("encoders", h.default_encoder)()
+        report["scores"] = values_of(score_pair(res.clip.frames, res.frames[:: res.fps_factor], ids, encoder))
+        click.echo("scores: " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in report["scores"].items()))
+    write_report(report_json, report)
+    click.echo(f"wrote {out}: {', '.join(files)} ({'per-frame' if per_frame else 'DynODE'}; "
+               + ", ".join(f"{k} {v:.2f} s" for k, v in report["seconds"].items()) + ")")
 
 
 @click.command("demo")

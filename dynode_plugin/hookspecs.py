@@ -19,34 +19,53 @@ plugin calls it once per thing it provides. ``register`` accepts either
   and, optionally, ``summary`` (one line for ``dynode plugins``), or
 * a lazy reference ``register(Lazy(id, "package.module:ClassName", summary))`` so that
   nothing heavy (torch models, host code, weights) is imported until that entry is
-  actually used. Discovery must stay cheap.
+  actually used (the loaded class's ``id`` must equal the registered one). Discovery
+  must stay cheap.
 
-A plugin that raises while being imported or while registering is reported with a
-warning (and listed under "failed" by ``dynode plugins``); it never takes the CLI down.
+A plugin that raises while being imported or while registering, or that implements a
+hook not listed here (pluggy's ``check_pending``), is reported with a warning (and
+listed under "failed" by ``dynode plugins``); it never takes the CLI down.
+
+``docs/plugins.md`` is generated from this module (``python -m dynode_plugin.plugin_docs``).
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Optional, Type, Union
 
 import click
 import pluggy
 
+if TYPE_CHECKING:  # annotations only: discovery must not import torch
+    from .dynamics.base import BaseDynamics
+    from .hosts import Host
+    from .metrics.base import Encoder
+    from .plugins import Lazy
+
 hookspec = pluggy.HookspecMarker("dynode")
 
-Register = Callable[..., None]
+# ``register(cls_or_lazy, summary=None)``: one call per thing a plugin provides.
+RegisterHost = Callable[[Union["Type[Host]", "Lazy"], Optional[str]], None]
+RegisterDynamics = Callable[[Union["Type[BaseDynamics]", "Lazy"], Optional[str]], None]
+RegisterMetric = Callable[[Union[type, "Lazy"], Optional[str]], None]
+RegisterEncoder = Callable[[Union["Type[Encoder]", "Lazy"], Optional[str]], None]
 
 
 @hookspec
-def dynode_register_hosts(register: Register) -> None:
-    """Register host classes: the three host steps around the dynamics model.
+def dynode_register_hosts(register: RegisterHost) -> None:
+    """Register host classes: the host steps around the dynamics model.
 
-    A host is what turns frames into latents and back (the embedded ``toy`` world,
-    Latent Transformer, TCSVE; STIT is driven through its own scripts instead, see
-    ``dynode stit``). Each registered class subclasses :class:`dynode_plugin.hosts.Host`
-    and implements ``edit_names()``, ``edit(latents, name, strength)`` and, when the host
-    can do them on its own, ``invert(frames, progress=True)`` (``progress``: show a bar on
-    long work; hosts without the argument are still called) and ``synthesize(latents)``.
-    Its ``id`` is what ``dynode edit --host ID`` and ``dynode batch --host ID`` accept.
+    A host subclasses :class:`dynode_plugin.hosts.Host` and implements the host contract:
+    ``read(source, select=None)`` returns a :class:`~dynode_plugin.hosts.Clip` (latents
+    ``[N, *shape]``, times, observed mask: frames it inverts itself, only the selected
+    ones, or the files an earlier host step wrote); ``edit_names()`` and
+    ``edit(latents, name, strength)``; ``write(result, out, force)`` writes the edited
+    latents in the host's own format (rendering where it can). Optional: ``check(edits)``
+    (fail before any fit), ``finish(clip, edited)``, ``invert``/``synthesize`` for hosts
+    that work on pixels, and ``cli_options()``: the ``click.Option`` objects
+    ``dynode edit --host ID`` adds for this host. The built-in hosts are the toy world,
+    ``latent-transformer``, ``tcsve`` and ``stit``. Its ``id`` is what
+    ``dynode edit --host ID`` and ``dynode batch --host ID`` accept: a new host needs
+    no change to dynode's own files.
 
     Example::
 
@@ -57,19 +76,21 @@ def dynode_register_hosts(register: Register) -> None:
 
 
 @hookspec
-def dynode_register_dynamics(register: Register) -> None:
+def dynode_register_dynamics(register: RegisterDynamics) -> None:
     """Register dynamics models: classes with the :class:`DynamicsModel` API.
 
     A dynamics model has ``fit(latents, times=None, mask=None)``, ``predict(times)``,
-    ``propagate(edited_first, mode=...)``, ``save(path)`` and ``load(path)``. The
-    neural ODE (``ode``) and the baselines (``linear``, ``spline``) are registered
-    by the default plugin ``dynode_plugin.dynamics.plugin``; ``--model ID`` on the
-    CLI picks one.
+    ``propagate(edited_first, mode=...)``, ``save(path)`` and ``load(path)``, and names
+    its settings dataclass in ``settings_class``: the constructor receives the user's
+    values (``--steps``, ``dynode_steps`` in STIT's configs, ...) for the fields it
+    declares. The neural ODE (``ode``) and the baselines (``linear``, ``spline``) are
+    registered by the default plugin ``dynode_plugin.dynamics.plugin``; ``--model ID``
+    on the CLI picks one.
     """
 
 
 @hookspec
-def dynode_register_metrics(register: Register) -> None:
+def dynode_register_metrics(register: RegisterMetric) -> None:
     """Register metrics: classes that score edited videos against their sources.
 
     Every metric, built-in or from a plugin, follows one contract (torchmetrics' pattern,
@@ -107,7 +128,7 @@ def dynode_register_metrics(register: Register) -> None:
 
 
 @hookspec
-def dynode_register_encoders(register: Register) -> None:
+def dynode_register_encoders(register: RegisterEncoder) -> None:
     """Register encoders: networks that embed frames or clips for the metrics.
 
     Subclasses of :class:`dynode_plugin.metrics.base.Encoder` with a ``kind``: identity

@@ -68,7 +68,17 @@ class Entry:
     ref: Any  # a class, or a Lazy
 
     def load(self) -> Any:
-        return self.ref.load() if isinstance(self.ref, Lazy) else self.ref
+        """The registered class; a Lazy target must carry the id it was registered under."""
+        if not isinstance(self.ref, Lazy):
+            return self.ref
+        obj = self.ref.load()
+        if getattr(obj, "id", None) != self.id:
+            from .errors import DynodeInputError
+
+            raise DynodeInputError(f"plugin '{self.plugin}' registered {self.kind[:-1] if self.kind != 'dynamics' else 'dynamics model'} "
+                                   f"'{self.id}' as {self.ref.target}, whose id is {getattr(obj, 'id', None)!r}; "
+                                   "the plugin must register the class under its own id")
+        return obj
 
 
 def _true(value: Optional[str]) -> bool:
@@ -184,8 +194,22 @@ def make_plugin_manager(autoload: Optional[bool] = None, extra_plugins: Optional
                 reg._fail(ep.name, "import", exc)
     for i, plugin in enumerate(extra_plugins or []):
         pm.register(plugin, name=getattr(plugin, "__name__", f"extra-{i}"))
+    _drop_unknown_hooks(reg)
     reg.collect()
     return reg
+
+
+def _drop_unknown_hooks(reg: Registry) -> None:
+    """pluggy's ``check_pending``: a plugin implementing a hook dynode does not define (a typo such as
+    ``dynode_register_host``) is reported and unregistered instead of being silently never called."""
+    while True:
+        try:
+            reg.pm.check_pending()
+            return
+        except pluggy.PluginValidationError as exc:
+            name = reg.pm.get_name(exc.plugin) or repr(exc.plugin)
+            reg.pm.unregister(exc.plugin)
+            reg._fail(name, "check_pending", exc)
 
 
 _REGISTRY: Optional[Registry] = None

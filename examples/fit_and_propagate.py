@@ -52,7 +52,7 @@ def main():
 
     # 3. edit frame 0 only (STIT's InterFaceGAN convention: w + factor/2 * direction) and propagate
     result = edit_first_and_propagate(latents, lambda z0: z0 + args.factor / 2 * direction, model_path=out / "clip.dynode",
-                                      fit_kwargs=fit_kwargs)
+                                      settings=fit_kwargs)
     save_latents(result.edited, out / "edited.pt")
     per_frame = latents + args.factor / 2 * direction
     print(f"max |dynode - per-frame| for this linear edit: {float((result.edited - per_frame).abs().max()):.2e}")

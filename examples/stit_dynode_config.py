@@ -20,6 +20,8 @@ dynode_seed = None
 dynode_straightness = None     # path-energy penalty of the ODE fit (None: the library default, 0.1; 0 = off)
 dynode_model_path = None       # None: <checkpoints_dir>/model_<run>.dynode, fitted once, then reused
 dynode_refit = False           # True: ignore a saved model
+# Every dynamics setting is a name too (dynode_<field> of ODEConfig: dynode_subspace_dim, dynode_lr, ...;
+# `dynode stit edit --help` lists them with their defaults).
 
 dynode_compat = None           # None: the compat fixes are on exactly when use_dynode is on
 # dynode_compat_torch_load = True   # torch >= 2.6: load model_<run>.pt with weights_only=False
@@ -30,9 +32,9 @@ dynode_compat = None           # None: the compat fixes are on exactly when use_
 if __name__ == "__main__":
     import sys
 
-    from dynode_adapters.stit.settings import StitSettings, values_of
+    from dynode_adapters.stit.settings import make_settings, values_of
 
-    settings = StitSettings(**values_of(sys.modules[__name__]))  # raises on a misspelt name or a bad value
+    settings = make_settings(values_of(sys.modules[__name__]))  # raises on a misspelt name or a bad value
     for field, value in vars(settings).items():
         print(f"{field:<26} {value!r}")
     print("compat fixes:", ", ".join(f"{w}={settings.compat(w)}" for w in ("torch_load", "cpu", "pillow")))

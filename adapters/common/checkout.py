@@ -17,7 +17,34 @@ import sys
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence
 
-from dynode_plugin.errors import DynodeInputError
+from dynode_plugin.errors import DynodeError, DynodeInputError, HostError
+
+# What a failure inside host code usually means, and the one-line fix (matched on the message).
+HINTS = (
+    ("torchvision::", "torch and torchvision do not match; install a pair that does, e.g. "
+                      "pip install torch==2.14.1 torchvision==0.29.1"),
+    ("weights_only", "torch >= 2.6 refuses pickled host checkpoints; enable the torch_load compat fix"),
+    ("CUDA", "no GPU here; use --device cpu or enable the cpu compat fix"),
+    ("cuda", "no GPU here; use --device cpu or enable the cpu compat fix"),
+    ("ANTIALIAS", "Pillow >= 10; enable the pillow compat fix"),
+)
+
+
+def hint(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return next((f" ({fix})" for key, fix in HINTS if key in text), "")
+
+
+@contextlib.contextmanager
+def host_errors(what: str) -> Iterator[None]:
+    """Failures inside host code become one-line :class:`HostError` lines with a hint (our own errors pass)."""
+    try:
+        yield
+    except DynodeError:
+        raise
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise HostError(f"{what} failed: {type(exc).__name__}: {first}{hint(exc)}") from exc
 
 
 def validate_checkout(root, required: Sequence[str], *, host: str, url: Optional[str] = None,

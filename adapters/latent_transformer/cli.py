@@ -5,27 +5,15 @@ command bodies, so ``dynode --help`` and plugin discovery stay fast.
 """
 from __future__ import annotations
 
-import os
-
 import click
 
 from dynode_plugin.cli import DynodeGroup
+from dynode_plugin.dynamics.settings import dynamics_options
+from dynode_plugin.edit_commands import dynamics_choice, run_options, write_report
+from dynode_plugin.frame_selection import selection_options
+from dynode_plugin.hosts import with_params
 
-from ..common.cli_options import dynamics_options, run_options
-
-ROOT_ENV = "DYNODE_LT_ROOT"
-
-
-def _root_option(f):
-    return click.option("--lt-root", type=click.Path(file_okay=False), default=lambda: os.environ.get(ROOT_ENV),
-                        help=f"Your latent-transformer checkout, with pixel2style2pixel/ inside (default: ${ROOT_ENV}).")(f)
-
-
-def _common_paths(f):
-    f = click.option("--config", default="001", show_default=True, help="LT config name (configs/<config>.yaml).")(f)
-    f = click.option("--log-path", type=click.Path(file_okay=False), default=None,
-                     help="Folder holding <config>/tnet_<attr_num>.pth.tar. Default: <lt-root>/logs.")(f)
-    return f
+from . import options
 
 
 @click.group("lt", cls=DynodeGroup)
@@ -36,124 +24,116 @@ def group() -> None:
     Replaces `video_processing.py --function latent_manipulation` (attribute model on
     every frame) by: attribute model on frame 0 only + DynODE propagation. It writes the
     same frame%04d.jpg folder, so reproject_manipulate / compare_frames run unchanged.
+    Same flow as `dynode edit --host latent-transformer --input LATENTS_DIR --edit Smiling=1`.
     """
 
 
-def _setup(lt_root, config, log_path, attr):
-    from pathlib import Path
+def _host(lt_root, config, log_path, **kw):
+    from .host import LatentTransformerHost
 
-    from dynode_plugin.errors import DynodeInputError
-
-    from . import layout
-    from .host_imports import validate_checkout
-
-    if not lt_root:
-        raise DynodeInputError(f"give --lt-root (your latent-transformer checkout) or set ${ROOT_ENV}")
-    root = validate_checkout(lt_root)
-    cfg = layout.read_config(root, config)
-    log_dir = (Path(log_path).resolve() if log_path else root / "logs") / config
-    attrs = layout.resolve_attrs(attr, cfg, log_dir) if attr is not None else None
-    return root, cfg, log_dir, attrs
+    return LatentTransformerHost.from_options(lt_root=lt_root, config=config, log_path=log_path, **kw)
 
 
 @group.command("attrs")
-@_root_option
-@_common_paths
+@with_params(options.CHECKOUT)
 def attrs_cmd(lt_root, config, log_path):
     """List the attributes (number, name) and which have a trained model."""
     from . import layout
 
-    root, cfg, log_dir, _ = _setup(lt_root, config, log_path, None)
-    for i, name in enumerate(layout.attribute_names(cfg)):
-        have = layout.attr_model_path(log_dir, i).is_file()
+    host = _host(lt_root, config, log_path)
+    for i, name in enumerate(layout.attribute_names(host.cfg)):
+        have = layout.attr_model_path(host.log_dir, i).is_file()
         click.echo(f"{i:>3}  {name:<22} {'model' if have else '-'}")
 
 
 @group.command("manipulate")
-@_root_option
+@with_params([options.ROOT])
 @click.option("--latents-dir", required=True, type=click.Path(file_okay=False),
               help="Folder of latent_code_%05d.npy (1,18,512), e.g. outputs/video/<name>/<name>_crop_align_latent.")
 @click.option("--attr", required=True, help="Attribute name or number (e.g. Smiling or 31); several: Smiling,Young.")
 @click.option("--alpha", default="1.", show_default=True, help="Edit scale; several attributes: one value each, comma-separated.")
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False),
               help="Output folder of frame%04d.jpg, e.g. outputs/video/<name>/<name>_crop_align_<Attr>.")
-@_common_paths
-@click.option("--stylegan-model-path", type=click.Path(dir_okay=False), default=None,
-              help="pSp checkpoint with the generator. Default: <lt-root>/pixel2style2pixel/pretrained_models/psp_ffhq_encode.pt.")
+@with_params([options.CONFIG, options.LOG_PATH, options.STYLEGAN])
 @click.option("--per-frame", is_flag=True, help="The original step: the attribute model on every frame.")
-@click.option("--latents-out", type=click.Path(dir_okay=False), default=None, help="Also write the edited latents (.pt or .npy, [N,18,512]).")
-@click.option("--no-render", is_flag=True, help="Only edit (needs --latents-out); no frames, no generator.")
-@click.option("--device", default="cpu", show_default=True, help="torch device for the networks (cpu, cuda).")
+@with_params([options.LATENTS_OUT, options.NO_RENDER, options.DEVICE])
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder / an existing --latents-out file.")
 @dynamics_options
 @run_options
-def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, stylegan_model_path, per_frame, latents_out,
-                   no_render, device, force, model_id, mode, steps, solver, subspace_dim, seed, straightness, save_model, report_json, quiet):
+def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, per_frame, force, report_json, quiet, **kwargs):
     """Edit a video's latent codes with a Latent Transformer attribute model and render frame%04d.jpg."""
+    from dynode_plugin.pipeline import run
+
+    from . import editing, layout
+
+    dynamics = dynamics_choice(kwargs)
+    host = _host(lt_root, config, log_path, **kwargs)
+    attrs = host.attributes(attr)
+    alphas = layout.parse_alphas(alpha, len(attrs))
+    result, _ = run(host, latents_dir, [(a.name, al) for a, al in zip(attrs, alphas)], out, per_frame=per_frame,
+                    dynamics=dynamics, force=force, progress=not quiet)
+    report = {
+        **result.report(), "attrs": [a.name for a in attrs], "attr_nums": [a.num for a in attrs], "alphas": alphas,
+        "out": str(out) if host.render else None, "latents_out": str(host.latents_out) if host.latents_out else None,
+        "render_seconds_per_frame": result.seconds.get("render_per_frame"),
+    }
+    what = f"{len(result.clip)} frames to {out}" if host.render else f"{len(result.clip)} latents to {host.latents_out}"
+    click.echo(f"{result.method}: {editing.describe(attrs, alphas)}; edit step {result.seconds['edit_step']:.2f} s; wrote {what}")
+    write_report(report_json, report)
+
+
+@group.command("encode")
+@with_params([options.ROOT])
+@click.option("--aligned-dir", required=True, type=click.Path(file_okay=False),
+              help="LT's aligned frames (outputs/video/<name>/<name>_crop_align/); a missing index = no face found there.")
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False),
+              help="Folder of latent_code_%05d.npy for every frame (<name>_crop_align_latent/), written atomically.")
+@click.option("--psp-model-path", type=click.Path(dir_okay=False), default=None,
+              help="pSp checkpoint. Default: <lt-root>/pixel2style2pixel/pretrained_models/psp_ffhq_encode.pt.")
+@selection_options
+@click.option("--device", default="cpu", show_default=True, help="torch device for pSp (cpu, cuda).")
+@click.option("--force", is_flag=True, help="Replace an existing --out folder.")
+@dynamics_options
+@run_options
+def encode_cmd(lt_root, aligned_dir, out, psp_model_path, every, frames, max_gap, device, force, model_id, mode, save_model,
+               refit, report_json, quiet, **kwargs):
+    """Encode the aligned frames with pSp, 1 frame in K (--every K, --frames, --max-gap); the dynamics
+    model writes the codes of every other frame, so latent_manipulation reads a complete folder."""
     import json
+    import time
     from pathlib import Path
 
-    import torch
-
-    from dynode_plugin.atomic import atomic_path
+    from dynode_plugin.atomic import atomic_dir, atomic_path
+    from dynode_plugin.dynamics.settings import given
     from dynode_plugin.errors import DynodeInputError
-    from dynode_plugin.latent_io import save_latents
+    from dynode_plugin.frame_selection import SelectionSpec
 
-    from ..common.consistency import delta_consistency
-    from . import editing, layout
-    from .host_imports import find_generator, load_attribute_nets, load_generator
-    from .render import render_frames
+    from . import encode
+    from .host_imports import find_generator, validate_checkout
 
-    # Absolute paths first: the checkout is imported with its root as working directory.
-    out = Path(out).resolve()
-    latents_out = Path(latents_out).resolve() if latents_out else None
-    save_model = Path(save_model).resolve() if save_model else None
+    spec = SelectionSpec.from_options(every, frames, max_gap)
+    out, aligned_dir = Path(out).resolve(), Path(aligned_dir).resolve()
     report_json = Path(report_json).resolve() if report_json else None
-    if no_render and latents_out is None:
-        raise DynodeInputError("--no-render writes no frames: give --latents-out to keep the edited latents")
-    root, cfg, log_dir, attrs = _setup(lt_root, config, log_path, attr)
-    alphas = layout.parse_alphas(alpha, len(attrs))
-    # Refuse early, before minutes of work, what we would refuse to write at the end.
-    if not no_render and out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
-        raise DynodeInputError(f"{out} exists and is not empty; pass --force to replace it")
-    if latents_out is not None:
-        if latents_out.suffix not in (".pt", ".pth", ".npy"):
-            raise DynodeInputError(f"--latents-out must end in .pt, .pth or .npy; got {latents_out.name}")
-        if latents_out.exists() and not force:
-            raise DynodeInputError(f"{latents_out} exists; pass --force to replace it")
-    gen_path = None if no_render else find_generator(root, Path(stylegan_model_path).resolve() if stylegan_model_path else None)
-    w0 = torch.from_numpy(layout.read_latents_dir(Path(latents_dir).resolve()))
-
-    nets = load_attribute_nets(root, attrs, cfg, device=device)
-    if per_frame:
-        result = editing.edit_per_frame(w0, nets, alphas)
-    else:
-        if len(w0) < 2:
-            raise DynodeInputError(f"{latents_dir} holds one frame; DynODE needs at least 2 (or use --per-frame)")
-        from dynode_plugin.dynamics.config import fit_settings
-
-        settings = fit_settings(model_id, steps=steps, solver=solver, seed=seed, subspace_dim=subspace_dim,
-                                straightness=straightness)
-        result = editing.edit_dynode(w0, nets, alphas, mode=mode, model_id=model_id, fit_kwargs=settings,
-                                     model_path=save_model, progress=not quiet)
-
-    render_s = []
-    if not no_render:
-        generator = load_generator(root, gen_path, device=device)
-        render_s = render_frames(generator, result.latents, out, device=device, progress=not quiet)
-    if latents_out is not None:  # after the frames: a failed render leaves no new file at all
-        save_latents(result.latents, latents_out)
-
-    report = {
-        "method": result.method, "attrs": [a.name for a in attrs], "attr_nums": [a.num for a in attrs], "alphas": alphas,
-        "frames": len(w0), "out": None if no_render else str(out), "latents_out": str(latents_out) if latents_out else None,
-        "seconds": result.seconds, "render_seconds_per_frame": (sum(render_s) / len(render_s)) if render_s else None,
-        "consistency": delta_consistency(result.source, result.latents),
-    }
-    if not per_frame:
-        report.update(model=model_id, mode=mode, refitted=result.fitted)
-    what = f"{len(w0)} frames to {out}" if not no_render else f"{len(w0)} latents to {latents_out}"
-    click.echo(f"{result.method}: {editing.describe(attrs, alphas)}; edit step {result.seconds['edit_step']:.2f} s; wrote {what}")
+    if out.exists() and not force:
+        raise DynodeInputError(f"{out} already exists; pass --force to replace it")
+    if not lt_root:
+        raise DynodeInputError(f"give --lt-root (your latent-transformer checkout) or set ${options.ROOT_ENV}")
+    root = validate_checkout(lt_root)
+    files, n = encode.read_aligned_folder(aligned_dir)
+    sel = spec.resolve(n, failed=[i for i in range(n) if i not in files])  # every check before pSp loads
+    checkpoint = find_generator(root, Path(psp_model_path).resolve() if psp_model_path else None)
+    net = encode.load_encoder(root, checkpoint, device=device)
+    t0 = time.perf_counter()
+    codes = encode.encode_frames(net, [files[i] for i in sel.selected], device=device)
+    encode_s = time.perf_counter() - t0
+    full, model, fit_s = encode.fill_codes(codes, sel, model_id, given(kwargs), progress=not quiet)
+    with atomic_dir(out) as tmp:
+        encode.write_codes(full, tmp)
+    if model is not None and save_model:
+        model.save(save_model)
+    click.echo(f"{sel.summary()}; pSp {encode_s:.1f} s" + (f", fit {fit_s:.1f} s" if model is not None else "")
+               + f"; wrote {n} latent codes to {out}")
     if report_json:
         with atomic_path(report_json) as tmp:
-            tmp.write_text(json.dumps(report, indent=2))
+            tmp.write_text(json.dumps({"selection": sel.report(), "seconds": {"encode": encode_s, "fit": fit_s},
+                                       "model": model_id, "out": str(out)}, indent=2))

@@ -1,4 +1,4 @@
-"""Latent Transformer's edit, per frame (the original) or on frame 0 + DynODE propagation.
+"""Latent Transformer's edit (applied per frame by the original, to frame 0 by DynODE: see host.py).
 
 The edit is the one ``video_processing.py --function latent_manipulation`` applies::
 
@@ -11,9 +11,7 @@ back from every frame's own w0, as the original does per frame.
 """
 from __future__ import annotations
 
-import dataclasses
-import time
-from typing import Any, Dict, List, Optional, Sequence
+from typing import List, Sequence
 
 import torch
 
@@ -39,34 +37,6 @@ def lt_edit(w0: torch.Tensor, nets: Sequence[torch.nn.Module], alphas: Sequence[
 def keep_fine_layers(w1: torch.Tensor, w0: torch.Tensor) -> torch.Tensor:
     k = layout.KEEP_FROM_LAYER
     return torch.cat((w1[:, :k], w0[:, k:]), 1)
-
-
-@dataclasses.dataclass
-class EditResult:
-    method: str  # "per-frame" or "dynode-<model>"
-    source: torch.Tensor  # [N, 18, 512]
-    latents: torch.Tensor  # [N, 18, 512]
-    seconds: Dict[str, float]  # "edit_step": the whole editing step (fit + edit + propagate for DynODE)
-    fitted: Optional[bool] = None
-    model: Any = None  # the dynamics model (DynODE only): reusable for other attributes/alphas
-
-
-def edit_per_frame(w0: torch.Tensor, nets, alphas) -> EditResult:
-    t0 = time.perf_counter()
-    out = lt_edit(w0, nets, alphas)
-    return EditResult("per-frame", w0, out, {"edit_step": time.perf_counter() - t0})
-
-
-def edit_dynode(w0: torch.Tensor, nets, alphas, *, mode: str = "offset", model_id: str = "ode",
-                fit_kwargs: Optional[dict] = None, model_path=None, progress: bool = True) -> EditResult:
-    from dynode_plugin import edit_first_and_propagate
-
-    t0 = time.perf_counter()
-    res = edit_first_and_propagate(w0, lambda z0: lt_edit(z0, nets, alphas), mode=mode, model_id=model_id,
-                                   fit_kwargs=fit_kwargs, model_path=model_path, progress=progress)
-    out = keep_fine_layers(res.edited, w0)
-    seconds = {**res.seconds, "edit_step": time.perf_counter() - t0}
-    return EditResult(f"dynode-{model_id}", w0, out, seconds, fitted=res.fitted, model=res.model)
 
 
 def describe(attrs: List[layout.Attribute], alphas: Sequence[float]) -> str:

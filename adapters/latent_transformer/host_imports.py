@@ -40,12 +40,15 @@ class HostModules:
         self.root = root
 
     def import_module(self, name: str):
-        try:
-            return importlib.import_module(name)
-        except ImportError as exc:
-            raise DynodeInputError(f"cannot import {name} from the Latent Transformer checkout at {self.root} ({exc}); "
-                                   f"is it a complete clone of {layout.URL} with pixel2style2pixel/ inside "
-                                   "(github.com/eladrich/pixel2style2pixel)?") from None
+        from dynode_adapters.common.checkout import host_errors
+
+        with host_errors(f"importing {name} from the Latent Transformer checkout at {self.root}"):
+            try:
+                return importlib.import_module(name)
+            except ImportError as exc:  # a missing file of the checkout: the user's to fix, exit 2
+                raise DynodeInputError(f"cannot import {name} from the Latent Transformer checkout at {self.root} ({exc}); "
+                                       f"is it a complete clone of {layout.URL} with pixel2style2pixel/ inside "
+                                       "(github.com/eladrich/pixel2style2pixel)?") from None
 
 
 def validate_checkout(root) -> Path:

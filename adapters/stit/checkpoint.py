@@ -86,6 +86,11 @@ def checkpoints_dir(root: Path) -> str:
 
 def read_pivots(path):
     """The ``pivots`` [N,18,512] of a STIT checkpoint, float32 on the CPU, checked."""
+    return read_run(path)[0]
+
+
+def read_run(path):
+    """``(pivots [N,18,512] float32 CPU checked, quads)`` of a STIT checkpoint (quads: None if absent)."""
     import torch
 
     from .editing import check_pivots
@@ -97,4 +102,4 @@ def read_pivots(path):
     if not isinstance(ckpt, dict) or "pivots" not in ckpt:
         keys = list(ckpt) if isinstance(ckpt, dict) else type(ckpt).__name__
         raise DynodeInputError(f"{path} is not a STIT run checkpoint: expected a dict with 'generator', 'pivots', 'quads'; got {keys}")
-    return check_pivots(ckpt["pivots"], where=str(path))
+    return check_pivots(ckpt["pivots"], where=str(path)), ckpt.get("quads")

@@ -11,7 +11,10 @@ import click
 
 from dynode_plugin.cli import DynodeGroup
 
-from ..common.cli_options import dynamics_options
+from dynode_plugin.dynamics.settings import dynamics_options
+from dynode_plugin.errors import DynodeInputError
+from dynode_plugin.frame_selection import selection_options
+
 from .checkpoint import ROOT_ENV, SCRIPTS
 
 _ROOT = click.option("--stit-root", type=click.Path(file_okay=False), default=lambda: os.environ.get(ROOT_ENV),
@@ -31,11 +34,14 @@ def group() -> None:
     """
 
 
-def _dynamics_overrides(model_id, mode, steps, solver, subspace_dim, seed, straightness, model_path, refit, quiet):
-    values = dict(dynode_model=model_id, dynode_mode=mode, dynode_steps=steps, dynode_solver=solver,
-                  dynode_subspace_dim=subspace_dim, dynode_seed=seed, dynode_straightness=straightness,
-                  dynode_model_path=model_path)
+def _dynamics_overrides(kwargs, model_path, refit, quiet):
+    """Command-line values as STIT config names (``dynode_<name>``): they win over STIT's configs for this run."""
+    from dynode_plugin.dynamics.settings import given
+
+    values = dict(dynode_model=kwargs.pop("model_id"), dynode_mode=kwargs.pop("mode"), dynode_model_path=model_path)
     values = {k: v for k, v in values.items() if v is not None}
+    # 0 kept as given: STIT's config reader maps 0 to None for optional integers, as the command line does
+    values.update({f"dynode_{k}": (0 if v is None else v) for k, v in given(kwargs).items()})
     if refit:
         values["dynode_refit"] = True
     if quiet:
@@ -54,8 +60,7 @@ def _dynamics_overrides(model_id, mode, steps, solver, subspace_dim, seed, strai
 @click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Write timings and settings as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar for the fit.")
 @click.argument("script_args", nargs=-1, type=click.UNPROCESSED)
-def edit_cmd(stit_root, per_frame, model_id, mode, steps, solver, subspace_dim, seed, straightness, model_path, refit,
-             no_compat, report_json, quiet, script_args):
+def edit_cmd(stit_root, per_frame, model_path, refit, no_compat, report_json, quiet, script_args, **kwargs):
     """Run STIT's edit_video.py (or edit_video_stitching_tuning.py) with DynODE.
 
     Everything after `--` is STIT's own command line; the script name is optional
@@ -69,7 +74,7 @@ def edit_cmd(stit_root, per_frame, model_id, mode, steps, solver, subspace_dim, 
     root = find_root(stit_root)
     args = list(script_args)
     script = args.pop(0) if args and args[0].endswith(".py") else SCRIPTS[0]
-    overrides = _dynamics_overrides(model_id, mode, steps, solver, subspace_dim, seed, straightness, model_path, refit, quiet)
+    overrides = _dynamics_overrides(kwargs, model_path, refit, quiet)
     if no_compat:
         overrides["dynode_compat"] = False
     elif per_frame:
@@ -85,6 +90,47 @@ def edit_cmd(stit_root, per_frame, model_id, mode, steps, solver, subspace_dim, 
             tmp.write_text(json.dumps(report, indent=2))
 
 
+@group.command("train", context_settings={"ignore_unknown_options": True})
+@_ROOT
+@selection_options
+@dynamics_options
+@click.option("--no-compat", is_flag=True, help="Do not apply the compat fixes (torch_load, cpu, pillow).")
+@click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Write timings and the frame report as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar for the fit.")
+@click.argument("script_args", nargs=-1, type=click.UNPROCESSED)
+def train_cmd(stit_root, every, frames, max_gap, model_id, mode, no_compat, report_json, quiet, script_args, **kwargs):
+    """Run STIT's train.py with e4e + PTI on the selected frames only (--every K, --frames, --max-gap).
+
+    Alignment runs on every frame as in STIT; frames without a detected face are filled in
+    (their quads interpolated from the neighbours) instead of stopping the run. The pivots of
+    every frame not inverted come from the dynamics model, so checkpoints/model_<run>.pt holds
+    N pivots and N quads and STIT's edit scripts read it unchanged. Everything after `--` is
+    train.py's own command line (the script name is optional).
+    """
+    from dynode_plugin.atomic import atomic_path
+    from dynode_plugin.dynamics.settings import given
+    from dynode_plugin.frame_selection import SelectionSpec
+
+    from .checkpoint import find_root
+    from .sparse_train import run_train
+
+    spec = SelectionSpec.from_options(every, frames, max_gap)
+    root = find_root(stit_root)
+    args = list(script_args)
+    if args and args[0].endswith(".py"):
+        if os.path.basename(args[0]) != "train.py":
+            raise DynodeInputError(f"dynode stit train runs STIT's train.py, not {args[0]} (edits: dynode stit edit)")
+        args.pop(0)
+    report = run_train(root, args, spec, model_id=model_id, settings=given(kwargs), progress=not quiet,
+                       overrides={"dynode_compat": not no_compat})
+    secs = report["seconds"]
+    click.echo(f"STIT train.py finished in {report['total_seconds']:.1f} s (e4e + PTI {secs.get('inversion', float('nan')):.1f} s"
+               + (f", fit {secs['fit']:.1f} s" if "fit" in secs else "") + f"); {report['summary']}")
+    if report_json:
+        with atomic_path(report_json) as tmp:
+            tmp.write_text(json.dumps(report, indent=2))
+
+
 @group.command("fit")
 @_ROOT
 @click.option("--run-name", "-r", default=None, help="STIT's run name: fits on the pivots of <checkpoints_dir>/model_<run>.pt.")
@@ -94,15 +140,14 @@ def edit_cmd(stit_root, per_frame, model_id, mode, steps, solver, subspace_dim, 
               help="Output .dynode file. Default: beside the checkpoint, model_<run>.dynode (what the edit hook reuses).")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fit_cmd(stit_root, run_name, checkpoint, model_id, mode, steps, solver, subspace_dim, seed, straightness, out, force, quiet):
-    """Fit a dynamics model on a STIT run's pivots and save it for the edit step."""
+def fit_cmd(stit_root, run_name, checkpoint, model_id, mode, out, force, quiet, **kwargs):
+    """Fit a dynamics model on a STIT run's pivots and save it for the edit step (--mode is the edit's: unused here)."""
     from pathlib import Path
 
+    from dynode_plugin.dynamics.settings import fit_or_load, given
     from dynode_plugin.errors import DynodeInputError
-    from dynode_plugin.plugins import get_registry
 
     from .checkpoint import checkpoint_path, find_root, read_pivots
-    from .settings import StitSettings
 
     root = find_root(stit_root) if checkpoint is None else None
     path = checkpoint_path(root, run_name, checkpoint)
@@ -110,11 +155,7 @@ def fit_cmd(stit_root, run_name, checkpoint, model_id, mode, steps, solver, subs
     if out.exists() and not force:
         raise DynodeInputError(f"{out} already exists; pass --force to replace it")
     pivots = read_pivots(path)
-    s = StitSettings(dynode_model=model_id, dynode_steps=steps, dynode_solver=solver, dynode_subspace_dim=subspace_dim,
-                     dynode_seed=seed, dynode_straightness=straightness)
-    model = get_registry().get("dynamics", model_id)(**s.fit_kwargs())
-    model.fit(pivots, progress=not quiet)
-    model.save(out)
+    fit_or_load(pivots, model_id, given(kwargs), out, refit=True, progress=not quiet)
     click.echo(f"fitted '{model_id}' on {len(pivots)} pivots of {path}; wrote {out}")
 
 

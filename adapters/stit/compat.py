@@ -10,6 +10,9 @@
   ``torch.cuda.is_available()`` is False, where the originals could only fail.
 * pillow: ``PIL.Image.ANTIALIAS`` (used by STIT's utils/alignment.py) was removed in
   Pillow 10; it is restored as an alias of ``LANCZOS``, the same filter.
+
+Each fix records itself in a :class:`Fixes` object (the run's session holds it), which can
+undo them all.
 """
 from __future__ import annotations
 
@@ -18,22 +21,24 @@ from typing import Callable, List
 
 import torch
 
-_UNDO: List[Callable[[], None]] = []
-APPLIED: List[str] = []  # names of the fixes in force (for reports and `dynode stit status`)
+class Fixes:
+    """The fixes in force (``applied``: their names, for reports) and how to put everything back."""
 
+    def __init__(self) -> None:
+        self.applied: List[str] = []
+        self._undo: List[Callable[[], None]] = []
 
-def _setattr(obj, name, value) -> None:
-    missing = object()
-    old = getattr(obj, name, missing) if name in vars(obj) else missing
-    setattr(obj, name, value)
-    _UNDO.append(lambda: delattr(obj, name) if old is missing else setattr(obj, name, old))
+    def setattr(self, obj, name, value) -> None:
+        missing = object()
+        old = getattr(obj, name, missing) if name in vars(obj) else missing
+        setattr(obj, name, value)
+        self._undo.append(lambda: delattr(obj, name) if old is missing else setattr(obj, name, old))
 
-
-def undo_all() -> None:
-    """Put everything back (``dynode stit edit`` runs STIT in-process, then cleans up)."""
-    while _UNDO:
-        _UNDO.pop()()
-    APPLIED.clear()
+    def undo_all(self) -> None:
+        """Put everything back (``dynode stit edit`` runs STIT in-process, then cleans up)."""
+        while self._undo:
+            self._undo.pop()()
+        self.applied.clear()
 
 
 def needs_torch_load_fix() -> bool:
@@ -53,22 +58,22 @@ class _TorchWithTrustedLoad:
         return torch.load(*args, **kwargs)
 
 
-def fix_models_utils(module) -> None:
+def fix_models_utils(fixes: Fixes, module) -> None:
     if getattr(module, "torch", None) is torch:
-        _setattr(module, "torch", _TorchWithTrustedLoad())
-        APPLIED.append("torch_load")
+        fixes.setattr(module, "torch", _TorchWithTrustedLoad())
+        fixes.applied.append("torch_load")
 
 
 def _no_cuda(self, *args, **kwargs):
     return self
 
 
-def fix_cpu_globals() -> None:
+def fix_cpu_globals(fixes: Fixes) -> None:
     """Process-wide parts of the CPU fix (only without a GPU, once)."""
-    if torch.cuda.is_available() or "cpu" in APPLIED:
+    if torch.cuda.is_available() or "cpu" in fixes.applied:
         return
-    _setattr(torch.Tensor, "cuda", _no_cuda)
-    _setattr(torch.nn.Module, "cuda", _no_cuda)
+    fixes.setattr(torch.Tensor, "cuda", _no_cuda)
+    fixes.setattr(torch.nn.Module, "cuda", _no_cuda)
     original_load = torch.load
 
     @functools.wraps(original_load)
@@ -76,18 +81,18 @@ def fix_cpu_globals() -> None:
         kwargs.setdefault("map_location", "cpu")
         return original_load(*args, **kwargs)
 
-    _setattr(torch, "load", load_on_cpu)
+    fixes.setattr(torch, "load", load_on_cpu)
     try:
         from configs import global_config
 
         if str(getattr(global_config, "device", "cpu")).startswith("cuda"):
-            _setattr(global_config, "device", "cpu")
+            fixes.setattr(global_config, "device", "cpu")
     except ImportError:
         pass
-    APPLIED.append("cpu")
+    fixes.applied.append("cpu")
 
 
-def fix_fp32_blocks(networks_module) -> None:
+def fix_fp32_blocks(fixes: Fixes, networks_module) -> None:
     """SynthesisBlock.forward with force_fp32=True for CPU inputs (no GPU present)."""
     block = getattr(networks_module, "SynthesisBlock", None)
     if block is None or torch.cuda.is_available():
@@ -99,13 +104,13 @@ def fix_fp32_blocks(networks_module) -> None:
         kwargs["force_fp32"] = True
         return forward(self, *args, **kwargs)
 
-    _setattr(block, "forward", forward_fp32_on_cpu)
-    APPLIED.append("fp32_blocks")
+    fixes.setattr(block, "forward", forward_fp32_on_cpu)
+    fixes.applied.append("fp32_blocks")
 
 
-def fix_pillow() -> None:
+def fix_pillow(fixes: Fixes) -> None:
     import PIL.Image
 
     if not hasattr(PIL.Image, "ANTIALIAS"):
-        _setattr(PIL.Image, "ANTIALIAS", PIL.Image.LANCZOS)
-        APPLIED.append("pillow")
+        fixes.setattr(PIL.Image, "ANTIALIAS", PIL.Image.LANCZOS)
+        fixes.applied.append("pillow")

@@ -7,7 +7,9 @@ Only three module names are watched, and only when the module being imported sit
 STIT checkout (``edit_video.py``, ``configs/hyperparameters.py`` and
 ``editings/latent_editor.py`` beside it) is anything patched; the patches (in
 ``dynode_adapters.stit.patches``, imported only then) read STIT's configs to decide what to
-do. ``DYNODE_STIT_HOOK=0`` switches the hook off entirely.
+do. ``DYNODE_STIT_HOOK=0`` switches the hook off entirely. The finder holds the run's session
+(``session.StitSession``, made on first use unless ``dynode stit edit`` passes its own), and hands
+it to every patch.
 """
 from __future__ import annotations
 
@@ -36,8 +38,8 @@ def is_stit_root(root) -> bool:
 class _PatchingLoader:
     """Runs the real loader, then the patch for that module."""
 
-    def __init__(self, loader, name):
-        self.loader, self.name = loader, name
+    def __init__(self, loader, name, finder):
+        self.loader, self.name, self.finder = loader, name, finder
 
     def create_module(self, spec):
         return self.loader.create_module(spec)
@@ -46,10 +48,20 @@ class _PatchingLoader:
         self.loader.exec_module(module)
         from . import patches
 
-        getattr(patches, WATCHED[self.name])(module)
+        getattr(patches, WATCHED[self.name])(module, self.finder.get_session())
 
 
 class StitFinder:  # the meta-path finder protocol: find_spec only
+    def __init__(self, session=None):
+        self.session = session
+
+    def get_session(self):
+        if self.session is None:  # STIT's own script started with the .pth hook: announce on stderr
+            from .session import StitSession
+
+            self.session = StitSession()
+        return self.session
+
     def find_spec(self, name, path=None, target=None):
         if name not in WATCHED:
             return None
@@ -67,23 +79,31 @@ class StitFinder:  # the meta-path finder protocol: find_spec only
             root = os.path.dirname(root)
         if not is_stit_root(root):
             return spec  # another project's module of the same name: untouched
-        spec.loader = _PatchingLoader(spec.loader, name)
+        spec.loader = _PatchingLoader(spec.loader, name, self)
         return spec
 
 
+def finder():
+    """The installed finder, or None."""
+    return next((f for f in sys.meta_path if isinstance(f, StitFinder)), None)
+
+
 def installed() -> bool:
-    return any(isinstance(f, StitFinder) for f in sys.meta_path)
+    return finder() is not None
 
 
-def install(force: bool = False) -> bool:
+def install(force: bool = False, session=None) -> bool:
     """Put the finder first on ``sys.meta_path`` (once). Returns whether it is active.
 
     force: ignore ``DYNODE_STIT_HOOK=0`` (``dynode stit edit`` asks for the patch explicitly).
+    session: the run's session (``dynode stit edit`` passes its own; it replaces the finder's).
     """
     if hook_disabled() and not force:
         return False
     if not installed():
-        sys.meta_path.insert(0, StitFinder())
+        sys.meta_path.insert(0, StitFinder(session))
+    elif session is not None:
+        finder().session = session
     return True
 
 

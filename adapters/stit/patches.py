@@ -1,5 +1,8 @@
 """What the hook does to STIT's modules as they are imported (see import_hook.py).
 
+Every patch gets the run's :class:`~.session.StitSession` (held by the hook's finder) and its
+wrappers close over it: settings, fixes, fitted models and reports go through that one object.
+
 * ``editings.latent_editor``: both edit methods of ``LatentEditor`` are wrapped. The wrapper
   reads the settings at call time: with ``use_dynode`` off it calls STIT's method
   unchanged (and only records its time); with it on, editing.py does frame 0 + propagation.
@@ -13,7 +16,7 @@ import functools
 import time
 
 from . import compat, editing
-from .settings import read_settings
+from .session import StitSession
 
 
 def _checkpoints_dir() -> str:
@@ -22,65 +25,65 @@ def _checkpoints_dir() -> str:
     return getattr(paths_config, "checkpoints_dir", "./checkpoints")
 
 
-def _apply_process_fixes(settings) -> None:
+def _apply_process_fixes(session: StitSession, settings) -> None:
     if settings.compat("pillow"):
-        compat.fix_pillow()
+        compat.fix_pillow(session.fixes)
     if settings.compat("cpu"):
-        compat.fix_cpu_globals()
+        compat.fix_cpu_globals(session.fixes)
 
 
-def patch_latent_editor(module) -> None:
+def patch_latent_editor(module, session: StitSession) -> None:
     cls = getattr(module, "LatentEditor", None)
     if cls is None or not hasattr(cls, "get_interfacegan_edits") or getattr(cls, "_dynode_patched", False):
         return  # not STIT's editor (or patched already)
-    _apply_process_fixes(read_settings())
+    _apply_process_fixes(session, session.settings())
     ig_original = cls.get_interfacegan_edits
     sc_original = cls.__dict__["get_styleclip_global_edits"].__func__  # a staticmethod in STIT
 
     @functools.wraps(ig_original)
     def get_interfacegan_edits(self, orig_w, edit_names, edit_range):
-        settings = read_settings()
+        settings = session.settings()
         if not settings.use_dynode:
-            return _timed(ig_original, self, orig_w, edit_names, edit_range)
-        return editing.interfacegan_edits(ig_original, self, orig_w, edit_names, edit_range, settings, _checkpoints_dir())
+            return _timed(session, ig_original, self, orig_w, edit_names, edit_range)
+        return editing.interfacegan_edits(ig_original, self, orig_w, edit_names, edit_range, settings, _checkpoints_dir(),
+                                          session)
 
     @functools.wraps(sc_original)
     def get_styleclip_global_edits(orig_w, *args, **kwargs):
-        settings = read_settings()
+        settings = session.settings()
         if not settings.use_dynode:
-            return _timed(sc_original, orig_w, *args, **kwargs)
-        return editing.styleclip_edits(sc_original, module, orig_w, args, kwargs, settings, _checkpoints_dir())
+            return _timed(session, sc_original, orig_w, *args, **kwargs)
+        return editing.styleclip_edits(sc_original, module, orig_w, args, kwargs, settings, _checkpoints_dir(), session)
 
     cls.get_interfacegan_edits = get_interfacegan_edits
     cls.get_styleclip_global_edits = staticmethod(get_styleclip_global_edits)
     cls._dynode_patched = True
 
 
-def _timed(fn, *args, **kwargs):
+def _timed(session: StitSession, fn, *args, **kwargs):
     t0 = time.perf_counter()
     out = fn(*args, **kwargs)
-    editing.LAST_RUN.update(method="per-frame", edit_step_seconds=time.perf_counter() - t0, edits=len(out[0]))
+    session.report.update(method="per-frame", edit_step_seconds=time.perf_counter() - t0, edits=len(out[0]))
     return out
 
 
-def patch_models_utils(module) -> None:
+def patch_models_utils(module, session: StitSession) -> None:
     load_tuned = getattr(module, "load_tuned_G", None)
     if load_tuned is None:
         return
-    settings = read_settings()
-    _apply_process_fixes(settings)
+    settings = session.settings()
+    _apply_process_fixes(session, settings)
     if settings.compat("torch_load") and compat.needs_torch_load_fix():
-        compat.fix_models_utils(module)
+        compat.fix_models_utils(session.fixes, module)
 
     @functools.wraps(load_tuned)
     def load_tuned_G(run_id, *args, **kwargs):
-        editing.CURRENT["run"] = run_id
+        session.run = run_id
         return load_tuned(run_id, *args, **kwargs)
 
     module.load_tuned_G = load_tuned_G
 
 
-def patch_networks(module) -> None:
-    settings = read_settings()
-    if settings.compat("cpu"):
-        compat.fix_fp32_blocks(module)
+def patch_networks(module, session: StitSession) -> None:
+    if session.settings().compat("cpu"):
+        compat.fix_fp32_blocks(session.fixes, module)

@@ -1,9 +1,15 @@
-"""Default plugin: the ``dynode stit`` commands (STIT is driven through its own scripts, so no Host class).
+"""Default plugin: the STIT host (a run's pivots through the host contract) and the ``dynode stit`` commands.
 
-Discovery imports nothing heavy: the command module imports torch and the checkout only
-inside command bodies.
+Discovery imports nothing heavy: the host is registered lazily and the command module imports
+torch and the checkout only inside command bodies.
 """
-from dynode_plugin.plugins import hookimpl
+from dynode_plugin.plugins import Lazy, hookimpl
+
+
+@hookimpl
+def dynode_register_hosts(register):
+    register(Lazy("stit", "dynode_adapters.stit.host:StitHost",
+                  "STIT: a run's pivots (model_<run>.pt), InterFaceGAN edits (user's checkout, $DYNODE_STIT_ROOT)"))
 
 
 @hookimpl

@@ -11,13 +11,14 @@ import runpy
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from dynode_plugin.errors import DynodeError, DynodeInputError, HostError
 
-from ..common.checkout import checkout_on_path
-from . import compat, editing, import_hook, settings
+from ..common.checkout import checkout_on_path, hint
+from . import import_hook
 from .checkpoint import SCRIPTS, checkpoint_path, config_value
+from .session import StitSession
 
 HOST_PACKAGES = ["configs", "editings", "utils", "training", "models", "torch_utils", "dnnlib", "criteria", "datasets",
                  "edit_video", "edit_video_stitching_tuning"]
@@ -76,16 +77,27 @@ def run_script(root, script: str, args: Sequence[str], *, use_dynode: bool = Tru
     root = Path(root).resolve()
     args = absolutize(args)
     info = check_arguments(root, script, args)
-    editing.reset(info["run"])
-    settings.set_overrides(use_dynode=use_dynode, **(overrides or {}))
-    had_hook = import_hook.installed()
-    import_hook.install(force=True)
+    session = StitSession(overrides={"use_dynode": use_dynode, **(overrides or {})}, announce=False, run=info["run"])
+    report = execute(root, script, args, session)
+    return {**report, "run": info["run"], "edit": dict(session.report)}
+
+
+def execute(root: Path, script: str, args: Sequence[str], session: StitSession,
+            prepare: Optional[Callable[[Any], None]] = None) -> Dict[str, Any]:
+    """Run ``root/script`` as ``__main__`` from the checkout with the hook's patches and compat fixes,
+    all held by ``session``; ``prepare(session.fixes)`` runs inside the checkout first (to patch more of
+    STIT, registering each patch with the fixes so it is undone). Everything is put back afterwards."""
+    previous = import_hook.finder()
+    previous_session = previous.session if previous else None
+    import_hook.install(force=True, session=session)
     saved_argv = sys.argv
     t0 = time.perf_counter()
     try:
         with checkout_on_path(root, HOST_PACKAGES, chdir=True):
             sys.argv = [str(root / script), *args]
             try:
+                if prepare is not None:
+                    prepare(session.fixes)
                 runpy.run_path(str(root / script), run_name="__main__")
             except SystemExit as exc:
                 if exc.code not in (0, None):
@@ -93,25 +105,15 @@ def run_script(root, script: str, args: Sequence[str], *, use_dynode: bool = Tru
             except DynodeError:
                 raise
             except Exception as exc:
-                raise HostError(f"STIT's {script} failed: {type(exc).__name__}: {exc}{_hint(exc)}") from exc
-        applied = list(compat.APPLIED)
+                raise HostError(f"STIT's {script} failed: {type(exc).__name__}: {exc}{hint(exc)}") from exc
+        applied = list(session.fixes.applied)
     finally:
         total = time.perf_counter() - t0
         sys.argv = saved_argv
-        settings.clear_overrides()
-        compat.undo_all()
-        if not had_hook:
+        session.close()
+        if previous is None:
             import_hook.uninstall()
-    return {"script": script, "args": list(args), "run": info["run"], "use_dynode": use_dynode,
-            "total_seconds": total, "edit": dict(editing.LAST_RUN), "compat": applied}
-
-
-def _hint(exc: Exception) -> str:
-    text = str(exc)
-    if "weights_only" in text:
-        return " (torch >= 2.6 refuses STIT's pickled generator; enable the torch_load compat fix)"
-    if "CUDA" in text or "cuda" in text:
-        return " (no GPU here; enable the cpu compat fix)"
-    if "ANTIALIAS" in text:
-        return " (Pillow >= 10; enable the pillow compat fix)"
-    return ""
+        else:
+            previous.session = previous_session
+    return {"script": script, "args": list(args), "use_dynode": bool(session.overrides.get("use_dynode")),
+            "total_seconds": total, "compat": applied}

@@ -1,7 +1,8 @@
-"""TCSVE's editing step, two ways, writing the file the next TCSVE steps read.
+"""TCSVE's original editing step, and the file the next TCSVE steps read.
 
-* :func:`edit_dynode`: the mapper edits frame 0 only (loaded once); the dynamics model
-  fitted on the clip carries the edit to every frame (``edit_first_and_propagate``).
+(DynODE's way, the mapper on frame 0 only and the edit carried by the dynamics model, is the
+one flow of every host: ``TCSVEHost`` + :mod:`dynode_plugin.pipeline`.)
+
 * :func:`edit_per_frame`: the original ``PTI/scripts/pti_styleclip.py: styleclip_edit``,
   ``w + strength * M(w)`` on every frame, with its cost: per frame the mapper checkpoint is
   read twice (``run_`` and ``StyleCLIPMapper.load_weights``) and the network rebuilt; with
@@ -15,10 +16,9 @@ existing file is replaced only with ``force``.
 """
 from __future__ import annotations
 
-import dataclasses
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Dict, List, Optional
 
 import torch
 
@@ -27,18 +27,7 @@ from dynode_plugin.errors import DynodeInputError
 
 from . import layout
 from .host_imports import host_modules
-from .mapper import LoadedMapper, load_generator, load_mapper, read_checkpoint
-
-
-@dataclasses.dataclass
-class EditResult:
-    latents: torch.Tensor  # [N, 18, 512] edited
-    source: torch.Tensor  # [N, 18, 512] the PTI latents (NaN rows for filled gaps)
-    method: str  # "dynode" or "per-frame"
-    seconds: Dict[str, float]
-    per_frame_seconds: List[float] = dataclasses.field(default_factory=list)
-    fitted: Optional[bool] = None
-    model: Any = None  # the fitted dynamics model (DynODE mode), reusable for other edits
+from .mapper import load_generator, load_mapper, read_checkpoint
 
 
 def check_output(out, force: bool) -> Path:
@@ -61,26 +50,6 @@ def write_latents(latents: torch.Tensor, out, force: bool = False) -> Path:
     with atomic_path(out, overwrite=force) as tmp:
         torch.save(z, tmp)
     return out
-
-
-def _times(frames: layout.FrameLatents) -> torch.Tensor:
-    # frame numbers as times: a skipped frame number leaves a longer step, as in the video
-    return torch.tensor(frames.numbers, dtype=torch.float64)
-
-
-def edit_dynode(frames: layout.FrameLatents, mapper: LoadedMapper, strength: float, *, mode: str = "offset",
-                model_id: str = "ode", fit_kwargs: Optional[Dict[str, Any]] = None, model_path=None,
-                progress: bool = True) -> EditResult:
-    """Mapper on frame 0 only, then propagation by the dynamics model fitted on the clip."""
-    from dynode_plugin import edit_first_and_propagate
-
-    t0 = time.perf_counter()
-    res = edit_first_and_propagate(frames.latents, lambda z0: mapper.apply(z0, strength), times=_times(frames),
-                                   mask=frames.observed, model_path=model_path, mode=mode, model_id=model_id,
-                                   fit_kwargs=fit_kwargs, progress=progress)
-    seconds = dict(res.seconds, mapper_load=mapper.seconds, total_edit=time.perf_counter() - t0 + mapper.seconds)
-    return EditResult(latents=res.edited, source=frames.latents, method="dynode", seconds=seconds, fitted=res.fitted,
-                      model=res.model)
 
 
 def _save_png(image: torch.Tensor, path: Path) -> None:
@@ -108,16 +77,19 @@ def _one_frame(tcsve_root, frames, i, mapper_path, edit, strength, meta, rows, r
     return time.perf_counter() - t0
 
 
-def edit_per_frame(tcsve_root, frames: layout.FrameLatents, mapper_path, edit: str, strength: float, *,
+def edit_per_frame(tcsve_root, clip, mapper_path, edit: str, strength: float, *,
                    meta: Optional[Dict[str, list]] = None, render_from=None,
-                   frames_dir=None, progress: bool = True) -> EditResult:
+                   frames_dir=None, progress: bool = True):
     """The original step: every frame edited on its own, models reloaded for every frame.
 
     render_from: ``model_multi_id.pt`` to reload and render each edited frame into ``frames_dir``
-    like the host (``<output_root>/StyleCLIP/<edit>/frames/<frame>.png``).
+    like the host (``<output_root>/StyleCLIP/<edit>/frames/<frame>.png``). clip: what ``TCSVEHost.read`` returns.
     """
     from tqdm import tqdm
 
+    from dynode_plugin.pipeline import EditResult
+
+    frames = clip.extras["frames"]
     if not bool(frames.observed.all()):
         raise DynodeInputError(f"--per-frame needs a latent for every frame; missing frame numbers {frames.missing[:10]} "
                                "(only the DynODE mode can fill gaps)")
@@ -129,5 +101,4 @@ def edit_per_frame(tcsve_root, frames: layout.FrameLatents, mapper_path, edit: s
         for i in tqdm(range(len(frames.numbers)), desc=f"per-frame {edit}", disable=not progress, unit="frame"):
             per_frame.append(_one_frame(tcsve_root, frames, i, mapper_path, edit, strength, meta, rows, render_from, frames_dir))
     seconds = {"total_edit": time.perf_counter() - t_start}
-    return EditResult(latents=torch.stack(rows), source=frames.latents, method="per-frame", seconds=seconds,
-                      per_frame_seconds=per_frame)
+    return EditResult(clip, [(edit, strength)], torch.stack(rows), "per-frame", seconds, frame_seconds=per_frame)

@@ -14,9 +14,6 @@ import torch
 from ..errors import DynodeInputError
 from . import validation as V
 
-PROPAGATE_HELP = "offset: fitted trajectory + (edited frame 0 - frame 0); flow: the edit carried by the learned flow; reintegrate: the paper's integration from the edited frame 0"
-
-
 def interp_rows(tq: torch.Tensor, tk: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
     """Piecewise-linear interpolation of ``values[n, D]`` known at sorted ``tk[n]``, held constant outside."""
     j = torch.searchsorted(tk, tq, right=True).clamp(1, len(tk) - 1)
@@ -43,6 +40,7 @@ class BaseDynamics:
     id: str = ""
     summary: str = ""
     modes: Tuple[str, ...] = ("offset",)
+    settings_class: Optional[type] = None  # a dataclass: the settings the constructor takes (dynamics/settings.py)
 
     def __init__(self) -> None:
         self.shape: Optional[Tuple[int, ...]] = None
@@ -83,7 +81,7 @@ class BaseDynamics:
         return flat.reshape(len(t), *self.shape)
 
     def propagate(self, edited_first, times=None, mode: str = "offset") -> torch.Tensor:
-        """Carry an edited frame 0 (``[*shape]`` or ``[1, *shape]``) to ``times``; see ``PROPAGATE_HELP``."""
+        """Carry an edited frame 0 (``[*shape]`` or ``[1, *shape]``) to ``times``; modes: ``dynamics.settings.MODE_HELP``."""
         self._require_fitted()
         if mode not in self.modes:
             raise DynodeInputError(f"propagation mode '{mode}' is not available for the '{self.id}' model; choose one of {', '.join(self.modes)}")

@@ -6,6 +6,7 @@ They are first-class models so every benchmark can put the ODE beside them.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any, Dict, Optional
 
@@ -17,7 +18,19 @@ from .fitting import FitReport
 from .subspace import Subspace
 
 
+@dataclasses.dataclass
+class BaselineSettings:
+    """Settings of the interpolation baselines.
+
+    subspace_dim: PCA dimension the observed latents are interpolated in (None = the full latent).
+    """
+
+    subspace_dim: Optional[int] = None
+
+
 class _Interpolating(BaseDynamics):
+    settings_class = BaselineSettings
+
     def __init__(self, subspace_dim: Optional[int] = None, **unused: Any):
         super().__init__()
         if unused:

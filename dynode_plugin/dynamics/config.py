@@ -1,10 +1,11 @@
 """Settings of the neural-ODE dynamics model, with the reasons behind the defaults.
 
 Defaults come from measurements on a 2-core CPU (see ``benchmarks/fit.py`` and
-DESIGN.md): fitting in a centred PCA subspace of the clip (k ~ 8-16) is 15-50x
+``docs/benchmarks.md``): fitting in a centred PCA subspace of the clip (k ~ 8-16) is 15-50x
 faster than the full 18x512 state and denoises; fixed-step RK4 matches dopri5's
 accuracy at a fraction of the cost; 300 Adam steps from lr 1e-2 (cosine-decayed) match the
 held-out error of the earlier 800 steps from 3e-3 (benchmarks/fit_speed.py, issue 17).
+Every field is also a command-line option and a STIT config name (``dynamics/settings.py``).
 ``paper_config()`` gives the paper-literal setting for comparison.
 """
 from __future__ import annotations
@@ -16,7 +17,6 @@ from ..errors import DynodeInputError
 
 SOLVERS_FIXED = ("rk4", "euler", "midpoint", "explicit_adams", "implicit_adams")
 SOLVERS_ADAPTIVE = ("dopri5", "dopri8", "bosh3", "fehlberg2", "adaptive_heun")
-PROPAGATION_MODES = ("offset", "flow", "reintegrate")
 BACKENDS = ("tensor", "torchdiffeq")
 
 
@@ -24,28 +24,39 @@ BACKENDS = ("tensor", "torchdiffeq")
 class ODEConfig:
     """Hyper-parameters of :class:`~dynode_plugin.dynamics.model.DynamicsModel`.
 
-    subspace_dim: PCA dimension of the state (None = full latent, as in the paper).
-    hidden, depth: MLP width and the number of repeating (Linear, activation) modules (the paper's DEPTH).
+    One entry per field: each line is also the help of the field's command-line option
+    (``--subspace-dim``, ...) and of its STIT config name (``dynode_subspace_dim``).
+
+    subspace_dim: PCA dimension of the ODE state (None = full latent, as in the paper; capped at a third of the observed frames).
+    hidden: width of the vector field's MLP.
+    depth: number of repeating (Linear, activation) modules of the MLP (the paper's DEPTH).
+    activation: MLP activation: silu, tanh, elu or softplus.
     time_dependent: non-autonomous field f(z, t) (the paper's Eq. 4); False gives f(z).
-    solver: any torchdiffeq method name; fixed-step solvers take ``substeps`` steps per
-        smallest observed gap, adaptive ones use ``rtol``/``atol``.
-    min_step: the shortest fixed solver step (normalised time, the clip is 1 long); 0 = no floor.
-    steps, lr, batch, window: optimisation (Adam, cosine-decayed lr; ``batch`` windows of up
-        to ``window`` consecutive observed frames per step, Eq. 6 on each).
+    solver: torchdiffeq method: rk4, euler, midpoint (fixed step) or dopri5, bosh3, ... (adaptive).
+    substeps: fixed-step solvers take this many steps per median observed gap.
+    min_step: shortest fixed solver step, in clip lengths (0 = no floor): dense clips need no finer steps than 1/50.
+    rtol: relative tolerance of adaptive solvers.
+    atol: absolute tolerance of adaptive solvers.
+    steps: optimisation steps (Adam).
+    lr: initial learning rate (cosine-decayed).
+    lr_final: learning rate at the last step.
+    batch: windows of consecutive observed frames per step (Eq. 6 on each; all of them when fewer).
+    window: frames per window (at most).
     curriculum: fraction of the steps over which the window grows from 1 gap to ``window``.
-    predict: "anchored" (integrate from the nearest observed frames on both sides and blend;
-        exact at observations) or "rollout" (integrate from frame 0 only, the paper's way).
-    residual: what happens to the part of each observed latent outside the subspace:
-        "interp" (linearly interpolated between observations) or "none" (dropped).
-    zero_init: start the output layer at zero (the initial flow is the identity map).
-    backend: "tensor" integrates rk4/euler/midpoint with plain tensor code (same formulas as
-        torchdiffeq, several times faster on small states: issue 17); "torchdiffeq" uses torchdiffeq
-        for every solver. Adaptive solvers always use torchdiffeq.
+    grad_clip: gradient-norm clip (0 = none).
     straightness: weight of the path-energy penalty (integral of ||dz/dt||^2 beyond that of the
         straight, even-speed path between the same end points, per state element): with sparse
         observations the field cannot route the trajectory through curves the data do not show.
         0.1 measured better than 0 in 7 of 9 clips and fixed a 4x failure (benchmarks/straightness.py);
         0 is the unregularised fit, and the paper's setting.
+    predict: anchored (integrate from the nearest observed frames on both sides and blend; exact at
+        observations) or rollout (integrate from frame 0 only, the paper's way).
+    residual: the part of each observed latent outside the subspace: interp (linearly interpolated
+        between observations) or none (dropped).
+    zero_init: start the output layer at zero (the initial flow is the identity map).
+    seed: random seed of the fit (fits are reproducible).
+    threads: torch threads while fitting (None = torch's default; tiny MLPs run fastest on one).
+    backend: tensor (rk4/euler/midpoint as plain tensor code, torchdiffeq's formulas, several times faster) or torchdiffeq (for every solver; adaptive solvers always use it).
     """
 
     subspace_dim: Optional[int] = 12
@@ -122,18 +133,3 @@ def paper_config(**overrides: Any) -> ODEConfig:
                 zero_init=False, threads=None, straightness=0.0, min_step=0.0)
     base.update(overrides)
     return ODEConfig(**base)
-
-
-def fit_settings(model_id: str = "ode", *, steps=None, solver=None, seed=None, subspace_dim=None,
-                 straightness=None) -> Dict[str, Any]:
-    """Constructor settings for a dynamics model from command-line style options (None = default).
-
-    ``subspace_dim=0`` means the full latent (None); the baselines take only ``subspace_dim``.
-    One place for what every ``--steps/--solver/--seed/--subspace-dim/--straightness`` CLI does.
-    """
-    out = {k: v for k, v in dict(steps=steps, solver=solver, seed=seed, straightness=straightness).items() if v is not None}
-    if model_id != "ode":
-        out = {}
-    if subspace_dim is not None:
-        out["subspace_dim"] = subspace_dim or None
-    return out

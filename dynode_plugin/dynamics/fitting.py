@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from typing import Callable, List, Optional
 
 import torch
@@ -155,9 +154,3 @@ def train_field(field, coords: torch.Tensor, tau: torch.Tensor, cfg: ODEConfig, 
         if step % 50 == 0:
             bar.set_postfix(loss=f"{losses[-1]:.3g}")
     return losses
-
-
-def timed(fn, *args, **kwargs):
-    t0 = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return out, time.perf_counter() - t0

@@ -19,6 +19,7 @@ import torch
 
 from .base import BaseDynamics, interp_rows, torch_threads
 from .config import ODEConfig
+from .settings import PROPAGATION_MODES
 from .fitting import ExtraLoss, FitReport, train_field
 from .solver import flow, rollout
 from .subspace import Subspace
@@ -30,7 +31,8 @@ class DynamicsModel(BaseDynamics):
 
     id = "ode"
     summary = "neural ODE dz/dt = f(z, t) in the clip's motion subspace (DynODE)"
-    modes = ("offset", "flow", "reintegrate")
+    modes = PROPAGATION_MODES
+    settings_class = ODEConfig  # its fields are the CLI options and STIT's dynode_* names (dynamics/settings.py)
 
     def __init__(self, config: Optional[ODEConfig] = None, **settings: Any):
         super().__init__()

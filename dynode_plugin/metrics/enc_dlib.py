@@ -51,23 +51,78 @@ class DlibFaceFinder:
 
     Detection runs without upsampling first (4x faster on large frames) and retries with one
     upsampling only when nothing was found, so small faces are still caught.
+
+    Speed at identical results (``fast=True``): dlib's HOG detector scans a pyramid of the
+    frame, each level 5/6 the size of the one below, and a face is found at the level where it
+    fills the 80x80 window. Faces in a video keep their size from frame to frame, so a frame
+    is first scanned from one level below the previous face's level only: levels 1..j are made
+    with ``dlib.resize_image`` (the very bilinear code of dlib's pyramid, so they are the same
+    pixels a full scan sees) and a box found j levels up is mapped back to the frame with
+    dlib's own ``rect_up`` from the box's exact position at its level. The shortcut is kept
+    only when the largest face lies above level j (boxes from the skipped levels are then at
+    most 1/1.44 its size and cannot overlap it in non-maximum suppression); otherwise the full
+    scan runs. Landmarks and embeddings are computed on the full-resolution frame, as before.
+    ``tests/metrics/test_dlib_encoder.py`` checks the boxes against full scans.
     """
 
-    def __init__(self, max_upsample: int = 1):
+    WINDOW = 73  # box side, in pixels of its own pyramid level, of the frontal detector's 80x80 HOG window
+
+    def __init__(self, max_upsample: int = 1, fast: bool = True):
         dlib = _import_dlib()
         d = _models_dir()
         self.models_dir = d
         self.detector = dlib.get_frontal_face_detector()
         self.shape = dlib.shape_predictor(str(d / SHAPE5))
         self.max_upsample = max_upsample
+        self.fast = fast
+        self._pyr = dlib.pyramid_down(6)
+        self._hint = 0  # pyramid level to start the next scan from (0 = a full scan)
+        self.shortcuts = self.full_scans = 0
+
+    def _level_of(self, box, j: int):
+        """(level above j, box at that level) of a detector box from an image j levels up, or None."""
+        dlib = _import_dlib()
+        for m in range(0, 40):
+            tl = self._pyr.point_down(dlib.dpoint(box.left(), box.top()), m)
+            br = self._pyr.point_down(dlib.dpoint(box.right(), box.bottom()), m)
+            r = dlib.rectangle(round(tl.x), round(tl.y), round(br.x), round(br.y))
+            if r.width() == r.height() == self.WINDOW and self._pyr.rect_up(r, m) == box:
+                return m, r
+            if r.width() < self.WINDOW:
+                return None
+        return None
+
+    def _shortcut(self, img: np.ndarray):
+        dlib = _import_dlib()
+        j = self._hint
+        small = img
+        for _ in range(j):
+            small = dlib.resize_image(small, (5 * small.shape[0]) // 6, (5 * small.shape[1]) // 6)
+        boxes = self.detector(np.ascontiguousarray(small), 0)
+        if not boxes:
+            return None
+        found = self._level_of(max(boxes, key=lambda r: r.area()), j)
+        if found is None or found[0] < 1:  # at level j itself: a face from the skipped levels could compete
+            return None
+        m, at_level = found
+        self._hint = j + m - 1
+        return self._pyr.rect_up(at_level, j + m)
 
     def find(self, img: np.ndarray):
         img = np.ascontiguousarray(img)
+        box = self._shortcut(img) if self.fast and self._hint > 0 else None
+        if box is not None:
+            self.shortcuts += 1
+            return self.shape(img, box)
+        self.full_scans += 1
         for up in range(self.max_upsample + 1):
             boxes = self.detector(img, up)
             if boxes:
                 box = max(boxes, key=lambda r: r.area())  # the largest face is the subject
+                found = self._level_of(box, 0) if up == 0 else None
+                self._hint = max(0, found[0] - 1) if found else 0
                 return self.shape(img, box)
+        self._hint = 0
         return None
 
     @staticmethod
@@ -79,36 +134,69 @@ class DlibFaceFinder:
 
 
 class DlibEncoder(Encoder):
+    """dlib face embeddings. ``fast=True`` (default): the pyramid shortcut of
+    :class:`DlibFaceFinder` and dlib's ResNet run by PyTorch (:mod:`.dlib_resnet`), batched
+    ``batch`` faces at a time; the same boxes and landmarks, descriptors equal to dlib's to
+    float round-off. ``fast=False`` (or ``jitter`` > 0, which only dlib implements): dlib's
+    own code for every step, the path of earlier versions.
+    """
+
     id = "dlib"
     kind = "identity"
     summary = "dlib ResNet face embedding (128-d) with HOG detection and 5-point alignment"
+    batch = 16
 
-    def __init__(self, max_upsample: int = 1, jitter: int = 0):
-        dlib = _import_dlib()
-        self.finder = DlibFaceFinder(max_upsample)
+    def __init__(self, max_upsample: int = 1, jitter: int = 0, fast: bool = True):
+        self.finder = DlibFaceFinder(max_upsample, fast=fast)
         self._path = self.finder.models_dir / RESNET
-        self.net = dlib.face_recognition_model_v1(str(self._path))
-        self.jitter = jitter
+        self.jitter, self.fast = jitter, fast and jitter == 0
+        self._net = None
+
+    @property
+    def backend(self) -> str:
+        return "torch" if self.fast else "dlib"
+
+    def net(self):
+        if self._net is None:
+            if self.fast:
+                from .dlib_resnet import DlibResNet
+
+                self._net = DlibResNet(self._path)
+            else:
+                self._net = _import_dlib().face_recognition_model_v1(str(self._path))
+        return self._net
 
     def weights_sha256(self) -> str:
         return sha256_file(self._path)
 
     def cache_key(self) -> str:
-        return f"dlib-v1:{self.weights_sha256()}:{sha256_file(self.finder.models_dir / SHAPE5)}:up{self.finder.max_upsample}:jitter{self.jitter}"
+        return (f"dlib-v2:{self.weights_sha256()}:{sha256_file(self.finder.models_dir / SHAPE5)}:up{self.finder.max_upsample}:"
+                f"jitter{self.jitter}:{self.backend}")
 
     def describe(self) -> Dict[str, Any]:
         return {**super().describe(), "weights_file": RESNET, "detector": "dlib HOG frontal face (largest face)",
-                "alignment": "dlib 5-point face chip (150x150, padding 0.25)", "jitter": self.jitter, "dim": 128}
+                "alignment": "dlib 5-point face chip (150x150, padding 0.25)", "jitter": self.jitter, "dim": 128,
+                "descriptor_backend": self.backend}
 
     def embed(self, frames: torch.Tensor) -> Embeddings:
+        dlib = _import_dlib()
         arr = frames_to_uint8(frames)
         vecs = torch.full((len(arr), 128), float("nan"), dtype=torch.float64)
         found = torch.zeros(len(arr), dtype=torch.bool)
+        chips = []
         for i, img in enumerate(arr):
             img = np.ascontiguousarray(img)
             shape = self.finder.find(img)
             if shape is None:
                 continue
-            vecs[i] = torch.tensor(list(self.net.compute_face_descriptor(img, shape, self.jitter)), dtype=torch.float64)
             found[i] = True
+            if self.fast:  # the chip compute_face_descriptor would cut; the network runs below, batched
+                chips.append(dlib.get_face_chip(img, shape, size=150, padding=0.25))
+            else:
+                vecs[i] = torch.tensor(list(self.net().compute_face_descriptor(img, shape, self.jitter)), dtype=torch.float64)
+        if chips:
+            idx = torch.nonzero(found).flatten()
+            stacked = torch.from_numpy(np.stack(chips))
+            for k in range(0, len(chips), self.batch):
+                vecs[idx[k:k + self.batch]] = self.net()(stacked[k:k + self.batch])
         return Embeddings(vecs, found)

@@ -1,7 +1,8 @@
 """The toy host (id "toy") and its appearance encoder (id "toy-appearance")."""
 from __future__ import annotations
 
-from typing import List
+import json
+from typing import Any, List
 
 import torch
 
@@ -10,6 +11,7 @@ from ..hosts import Host, check_frames
 from ..metrics.base import Embeddings, Encoder
 
 MAX_STRENGTH = 5.0
+BLANK_STD = 0.02  # pixel spread below which a frame shows no scene (rendered scenes are far above: ~0.2)
 
 
 class ToyHost(Host):
@@ -17,6 +19,16 @@ class ToyHost(Host):
     summary = "embedded robot-arm world: learned StyleGAN-like generator (W+ 10x64), inverter, data-found edits"
     latent_shape = (10, 64)
     default_encoder = "toy-appearance"
+
+    source_help = "A video (.mp4/.gif) or a folder of frames: inverted here (only the selected frames)."
+    out_help = "Output folder: edited.mp4, source_latents.pt, edited_latents.pt, report.json (written atomically)."
+
+    @classmethod
+    def cli_options(cls) -> List[Any]:
+        import click
+
+        return [click.Option(["--inversion-steps"], type=int, default=None,
+                             help="Optimiser steps per inverted frame (default 150, or $DYNODE_TOY_INVERSION_STEPS).")]
 
     def __init__(self, inversion_steps: int = None):
         import os
@@ -38,6 +50,14 @@ class ToyHost(Host):
             raise DynodeInputError(f"edit strength {strength} is out of range for the toy world; use a value in [-{MAX_STRENGTH}, {MAX_STRENGTH}]")
         return latents + strength * self.directions[name]
 
+    def detect(self, frames: torch.Tensor) -> List[int]:
+        """The toy world's stand-in for a face detector: it fails on frames that show no scene
+        (blank or near-uniform frames, dropped or corrupted video frames, NaN pixels)."""
+        x = check_frames(frames).flatten(1)
+        finite = torch.isfinite(x).all(1)
+        spread = torch.where(finite[:, None], x, torch.zeros(())).std(1)
+        return [int(i) for i in torch.nonzero(~finite | (spread < BLANK_STD)).flatten()]
+
     def invert(self, frames: torch.Tensor, progress: bool = True) -> torch.Tensor:
         from .inverter import invert
 
@@ -51,6 +71,28 @@ class ToyHost(Host):
         if tuple(latents.shape[1:]) != self.latent_shape:
             raise DynodeInputError(f"toy latents must be [N, 10, 64]; got {list(latents.shape)}")
         return torch.cat([self.generator.synthesis(latents[i: i + 64]) for i in range(0, len(latents), 64)])
+
+
+    def write(self, result, out, force: bool = False, progress: bool = True) -> List[str]:
+        """OUT/edited.mp4 (rendered), source_latents.pt, edited_latents.pt and report.json, all or nothing."""
+        from ..atomic import atomic_dir
+        from ..latent_io import save_latents
+        from ..video import write_video
+
+        clip = result.clip
+        if result.frames is None:
+            result.frames = self.synthesize(result.edited)  # kept on the result: the flow may score them
+        frames = result.frames
+        fps = clip.fps or 25.0
+        report = {"host": self.id, **result.report(), "per_frame": result.method == "per-frame", "fps": fps,
+                  "fps_factor": result.fps_factor, "rendered_frames": len(frames)}
+        files = ["edited.mp4", "source_latents.pt", "edited_latents.pt", "report.json"]
+        with atomic_dir(out, overwrite=force) as tmp:
+            write_video(frames, tmp / files[0], fps * result.fps_factor)
+            save_latents(clip.latents, tmp / files[1])
+            save_latents(result.edited, tmp / files[2])
+            (tmp / files[3]).write_text(json.dumps(report, indent=2))
+        return files
 
 
 class ToyAppearanceEncoder(Encoder):

@@ -207,3 +207,40 @@ def test_a_failure_while_rendering_leaves_nothing(world, tmp_path, monkeypatch):
         _run(world, "--attr", "Smiling", "--out", str(out), "--latents-out", str(lat), "--per-frame", "-q")
     assert calls["n"] == 3
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("broken", ["nets.py", "trainer.py"])
+def test_host_code_that_cannot_import_fails_before_any_fit(world, tmp_path, monkeypatch, broken):
+    """A torchvision that does not match torch breaks LT's imports: one line with the fix, before the fit."""
+    import shutil
+
+    root = tmp_path / "lt"
+    shutil.copytree(world["root"], root)
+    with open(root / broken, "a") as f:
+        f.write("\nraise RuntimeError('operator torchvision::nms does not exist')\n")
+    fitted = []
+    import dynode_plugin.dynamics.settings as S
+
+    monkeypatch.setattr(S, "fit_or_load", lambda *a, **k: fitted.append(1) or pytest.fail("fitted before the host was checked"))
+    model = tmp_path / "m.dynode"
+    args = ["lt", "manipulate", "--lt-root", str(root), "--latents-dir", str(world["latents"]), "--attr", "Smiling",
+            "--out", str(tmp_path / "out"), "--save-model", str(model), "-q"]
+    res = CliRunner().invoke(build_cli(), args)
+    assert res.exit_code == 1, res.output
+    line = res.output.strip()
+    assert line.startswith("Error: importing") and "\n" not in line and "torch==2.14.1 torchvision==0.29.1" in line
+    assert not fitted and not model.exists() and not (tmp_path / "out").exists()
+
+
+def test_batch_takes_the_latent_transformer_host_with_its_options(world, tmp_path):
+    for i in range(2):
+        B.write_latents_dir(tmp_path / f"clip{i}", curved_trajectory(N, seed=i))
+    (tmp_path / "m.csv").write_text("path,id\nclip0,a\nclip1,b\n")
+    args = ["batch", str(tmp_path / "m.csv"), "--host", "latent-transformer", "--lt-root", str(world["root"]),
+            "--edit", "Smiling=1", "--out", str(tmp_path / "run"), "--model", "linear", "-q"]
+    res = CliRunner().invoke(build_cli(), args)
+    assert res.exit_code == 0, res.output
+    for cid in ("a", "b"):
+        rec = json.loads((tmp_path / "run" / "clips" / cid / "record.json").read_text())
+        assert rec["status"] == "ok" and rec["method"] == "dynode-linear" and rec["frames"] == N
+        assert _frames(tmp_path / "run" / "edited" / cid) == [f"frame{k:04d}.jpg" for k in range(N)]

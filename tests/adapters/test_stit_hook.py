@@ -15,8 +15,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes" / "stit"))
 import stit_builders as B  # noqa: E402
 
 from dynode_adapters.common.checkout import checkout_on_path  # noqa: E402
-from dynode_adapters.stit import compat, editing, import_hook, settings  # noqa: E402
+from dynode_adapters.stit import import_hook, settings  # noqa: E402
 from dynode_adapters.stit.runner import HOST_PACKAGES  # noqa: E402
+from dynode_adapters.stit.session import StitSession  # noqa: E402
 from dynode_plugin.errors import DynodeInputError  # noqa: E402
 
 N = 8
@@ -32,27 +33,28 @@ def world(tmp_path_factory):
 def stit(world, monkeypatch):
     """STIT's modules imported through the hook, from the checkout, with given settings."""
     monkeypatch.delenv(import_hook.ENV_SWITCH, raising=False)
-    opened = []
+    opened, sessions = [], []
 
     def open_(**overrides):
         overrides.setdefault("dynode_steps", 40)
         overrides.setdefault("dynode_progress", False)
-        settings.set_overrides(**overrides)
-        editing.reset("demo")
-        import_hook.install()
+        session = StitSession(overrides=overrides, announce=False, run="demo")
+        sessions.append(session)
+        import_hook.install(session=session)
         ctx = checkout_on_path(world["root"], HOST_PACKAGES, chdir=True)
         ctx.__enter__()
         opened.append(ctx)
         mods = {name: importlib.import_module(name) for name in ("editings.latent_editor", "utils.edit_utils", "training.networks")}
         mods["latent_editor"] = mods["editings.latent_editor"]
         mods["latent_editor"].CALLS.clear()
+        mods["session"] = session
         return mods
 
     yield open_
     for ctx in opened:
         ctx.__exit__(None, None, None)
-    settings.clear_overrides()
-    compat.undo_all()
+    for session in sessions:
+        session.close()
     import_hook.uninstall()
     for p in (world["root"] / "checkpoints").glob("*.dynode"):
         p.unlink()
@@ -76,12 +78,12 @@ def test_flag_off_leaves_stit_unchanged(stit, world):
 
 def test_flag_on_edits_frame0_only_and_returns_stit_structure(stit, world):
     mods = stit(use_dynode=True)
-    le = mods["latent_editor"]
+    le, session = mods["latent_editor"], mods["session"]
     edits, is_style = le.LatentEditor().get_interfacegan_edits(_pivots(world), ("smile", "age"), (-2, 2, 2))
     # STIT's order: direction files in folder order, factors from np.linspace
     assert is_style is False and sorted((n, f) for _, n, f in edits) == [("age", -2.0), ("age", 2.0), ("smile", -2.0), ("smile", 2.0)]
     assert le.CALLS and all(n == 1 for _, n in le.CALLS), le.CALLS  # per-frame edits never computed
-    model = editing._MODELS[next(iter(editing._MODELS))]
+    model = session.models[next(iter(session.models))]
     direction = torch.from_numpy(np.load(world["root"] / "editings" / "w_directions" / "age.npy"))[0].float()
     w_age = [w for w, n, f in edits if n == "age" and f == 2.0][0]
     assert w_age.shape == (N, 18, 512) and w_age.dtype == torch.float64  # STIT's: float32 pivots + float64 directions
@@ -89,20 +91,24 @@ def test_flag_on_edits_frame0_only_and_returns_stit_structure(stit, world):
     torch.testing.assert_close(w_age.float(), model.predict() + direction, atol=1e-4, rtol=0)
     torch.testing.assert_close(w_age[0].float(), _pivots(world)[0] + direction, atol=1e-5, rtol=0)
     saved = world["root"] / "checkpoints" / "model_demo.dynode"
-    assert saved.is_file() and editing.LAST_RUN["fitted"] is True and editing.LAST_RUN["model_file"] == str(saved)
+    assert saved.is_file() and session.report["fitted"] is True and session.report["model_file"] == str(saved)
+    line = session.summary()  # what STIT's config-flag path prints on stderr, once per edit step
+    assert line.startswith("dynode: DynODE edit of run demo (ode, mode offset): model fitted in") and str(saved) in line
 
 
 def test_saved_model_is_reused_and_a_changed_run_gets_its_own(stit, world):
-    le = stit(use_dynode=True)["latent_editor"]
+    mods = stit(use_dynode=True)
+    le, session = mods["latent_editor"], mods["session"]
     le.LatentEditor().get_interfacegan_edits(_pivots(world), ("age",), (1, 1, 1))
-    assert editing.LAST_RUN["fitted"] is True
-    editing.reset("demo")  # a new process: nothing in memory
+    assert session.report["fitted"] is True
+    session.models.clear()  # a new process: nothing in memory
     le.LatentEditor().get_interfacegan_edits(_pivots(world), ("age",), (1, 1, 1))
-    assert editing.LAST_RUN["fitted"] is False and editing.LAST_RUN["fit_seconds"] == 0.0
-    editing.reset("demo")
+    assert session.report["fitted"] is False and session.report["fit_seconds"] == 0.0
+    assert "model reused from" in session.summary()
+    session.models.clear()
     other = _pivots(world) + 0.1  # e.g. --freeze_fine_layers changes the pivots
     le.LatentEditor().get_interfacegan_edits(other, ("age",), (1, 1, 1))
-    assert editing.LAST_RUN["fitted"] is True and Path(editing.LAST_RUN["model_file"]).name.startswith("model_demo-")
+    assert session.report["fitted"] is True and Path(session.report["model_file"]).name.startswith("model_demo-")
 
 
 def test_styleclip_global_returns_26_style_tensors_per_factor(stit, world):
@@ -119,7 +125,7 @@ def test_styleclip_global_returns_26_style_tensors_per_factor(stit, world):
     assert len(styles) == 26 and [tuple(s.shape) for s in styles] == [(N, a.weight.shape[0]) for a, _ in affine]
     # frame 0 gets exactly STIT's own edit of frame 0
     le.CALLS.clear()
-    settings.set_overrides(use_dynode=False)
+    mods["session"].overrides["use_dynode"] = False
     full, _ = le.LatentEditor.get_styleclip_global_edits(z, "face", "smiling face", 0.1, (1, 3, 2), gen, ("smile",))
     for ours, theirs in zip(styles, full[1][0]):
         torch.testing.assert_close(ours[0], theirs[0], atol=1e-5, rtol=1e-5)
@@ -139,13 +145,14 @@ def test_compat_fixes_apply_and_undo(stit, world):
 
     had_antialias = hasattr(PIL.Image, "ANTIALIAS")
     mods = stit(use_dynode=True)
-    assert "cpu" in compat.APPLIED and "fp32_blocks" in compat.APPLIED
+    fixes = mods["session"].fixes
+    assert "cpu" in fixes.applied and "fp32_blocks" in fixes.applied
     assert torch.zeros(1).cuda().device.type == "cpu"  # STIT's .cuda() is harmless without a GPU
     gen = mods["training.networks"].Generator(512, 0, 512, 1024, 3)
     gen.synthesis(torch.zeros(1, 18, 512), noise_mode="const", force_fp32=False)
     assert {b.last_dtype for b in gen.synthesis.children()} == {torch.float32}  # no fp16 blocks on the CPU
     assert PIL.Image.ANTIALIAS == PIL.Image.LANCZOS
-    compat.undo_all()
+    fixes.undo_all()
     assert hasattr(PIL.Image, "ANTIALIAS") == had_antialias
     with pytest.raises((AssertionError, RuntimeError)):
         torch.zeros(1).cuda()
@@ -187,7 +194,10 @@ def test_settings_errors_name_the_config_file(world, tmp_path):
             settings.read_settings()
     (root / "configs" / "dynode_config.py").write_text("use_dynode = True\ndynode_straightness = 0.2\n")
     with checkout_on_path(root, HOST_PACKAGES):
-        assert settings.read_settings().fit_kwargs() == {"straightness": 0.2}
+        assert settings.read_settings().dynamics == {"straightness": 0.2}
+    (root / "configs" / "dynode_config.py").write_text("use_dynode = True\ndynode_lr_final = 0.001\ndynode_subspace_dim = 0\n")
+    with checkout_on_path(root, HOST_PACKAGES):  # every ODEConfig field is a STIT name; 0 = full latent
+        assert settings.read_settings().dynamics == {"lr_final": 0.001, "subspace_dim": None}
     (root / "configs" / "dynode_config.py").write_text("use_dynode = 'yes'\n")
     with checkout_on_path(root, HOST_PACKAGES):
         with pytest.raises(DynodeInputError, match="use_dynode = 'yes' must be a bool"):
@@ -221,6 +231,10 @@ def test_startup_hook_enables_dynode_from_stit_configs(tmp_path):
     assert res.returncode == 0, res.stderr[-2000:]
     assert (root / "checkpoints" / "model_demo.dynode").is_file()
     assert (tmp_path / "out" / "age" / "2.0" / "out.mp4").stat().st_size > 0
+    # one summary line on stderr: DynODE used, the model file fitted (with seconds), mode, fixes
+    lines = [ln for ln in res.stderr.splitlines() if ln.startswith("dynode:")]
+    assert len(lines) == 1 and "model fitted in" in lines[0] and "model_demo.dynode" in lines[0], res.stderr[-2000:]
+    assert "mode offset" in lines[0] and "compat fixes: " in lines[0] and "cpu" in lines[0]
     # the kill switch: nothing patched, so STIT fails on this CPU-only machine exactly as unpatched STIT does
     (root / "checkpoints" / "model_demo.dynode").unlink()
     res = _run_like_a_user(root, site, {import_hook.ENV_SWITCH: "0"}, tmp_path / "out_off")

@@ -88,7 +88,7 @@ def test_dynode_edits_frame_zero_like_the_mapper_and_keeps_the_edit_steady(world
     assert _run(world, out, *FAST).exit_code == 0
     ours, per_frame, z = torch.load(out), torch.load(world["original"]), world["z"]
     assert torch.allclose(ours[0], per_frame[0], atol=1e-4)  # frame 0: exactly the mapper's edit
-    from dynode_adapters.common.consistency import delta_consistency
+    from dynode_plugin.consistency import delta_consistency
     mine, theirs = delta_consistency(z, ours), delta_consistency(z, per_frame)
     assert abs(mine["delta_norm"] - theirs["delta_norm"]) / theirs["delta_norm"] < 0.2  # same size of edit
     assert theirs["delta_step_rel"] > 0.01  # the mapper's edit changes from frame to frame...
@@ -201,5 +201,5 @@ def test_real_inversions_dynode_vs_per_frame(world, shared_data, tmp_path):
     ours, theirs = torch.load(outs["dynode"]), torch.load(outs["perframe"])
     assert ours.shape == theirs.shape == (11, 18, 512)
     assert torch.allclose(ours[0], theirs[0], atol=1e-4)
-    from dynode_adapters.common.consistency import delta_consistency
+    from dynode_plugin.consistency import delta_consistency
     assert delta_consistency(z, ours)["delta_step_rel"] < 1e-3 < delta_consistency(z, theirs)["delta_step_rel"]

@@ -28,3 +28,18 @@ def test_batch_on_toy_clips_with_a_bad_clip_and_resume(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["ok"] == 3 and sorted(summary["resumed_from_previous_run"]) == ["a", "b"]
+
+
+def test_batch_takes_the_frame_selection_options(tmp_path, monkeypatch):
+    monkeypatch.setenv("DYNODE_TOY_INVERSION_STEPS", "5")
+    write_video(render_clip(9, seed=2), tmp_path / "clip.gif", fps=6)
+    (tmp_path / "m.csv").write_text("path,id\nclip.gif,a\n")
+    base = ["batch", str(tmp_path / "m.csv"), "--host", "toy", "--edit", "colour=+1", "--steps", "20", "-q"]
+    r = CliRunner().invoke(build_cli(), [*base, "--out", str(tmp_path / "run"), "--every", "4", "--fps-factor", "2"])
+    assert r.exit_code == 0, r.output
+    rec = json.loads((tmp_path / "run" / "clips" / "a" / "record.json").read_text())
+    assert rec["selection"]["inverted"] == [0, 4, 8] and rec["selection"]["filled"] == [1, 2, 3, 5, 6, 7]
+    edited, _ = read_frames(tmp_path / "run" / "edited" / "a.mp4")
+    assert len(edited) == 17  # (9 - 1) * 2 + 1 frames from the same trajectory
+    r = CliRunner().invoke(build_cli(), [*base, "--out", str(tmp_path / "bad"), "--every", "0"])
+    assert r.exit_code == 2 and "K must be at least 1" in r.output and not (tmp_path / "bad").exists()

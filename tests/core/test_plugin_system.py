@@ -1,6 +1,7 @@
 """Contract tests of the plugin system: every hook documented and exercised, discovery, isolation."""
 import inspect
 import json
+import sys
 import types
 
 import click
@@ -37,9 +38,18 @@ def _test_plugin():
         click.echo("hello from a test plugin")
 
     mod.dynode_register_hosts = P.hookimpl(lambda register: register(MyHost))
-    mod.dynode_register_dynamics = P.hookimpl(lambda register: register(P.Lazy("test-dyn", "dynode_plugin.dynamics.baselines:LinearDynamics", "lazy")))
+    class MyDynamics:
+        id = "test-dyn"
+
+    class MyEncoder:
+        id = "test-enc"
+
+    target = types.ModuleType("my_test_plugin_targets")  # what a Lazy reference imports on first use
+    target.MyDynamics, target.MyEncoder = MyDynamics, MyEncoder
+    sys.modules[target.__name__] = target
+    mod.dynode_register_dynamics = P.hookimpl(lambda register: register(P.Lazy("test-dyn", "my_test_plugin_targets:MyDynamics", "lazy")))
     mod.dynode_register_metrics = P.hookimpl(lambda register: register(MyMetric, summary="counts things"))
-    mod.dynode_register_encoders = P.hookimpl(lambda register: register(P.Lazy("test-enc", "collections:OrderedDict")))
+    mod.dynode_register_encoders = P.hookimpl(lambda register: register(P.Lazy("test-enc", "my_test_plugin_targets:MyEncoder")))
     mod.dynode_register_commands = P.hookimpl(lambda cli: cli.add_command(hello))
     return mod, MyHost
 
@@ -48,9 +58,9 @@ def test_a_plugin_registered_in_a_test_is_discovered_for_every_hook():
     mod, host_cls = _test_plugin()
     reg = P.make_plugin_manager(autoload=False, extra_plugins=[mod])
     assert reg.get("hosts", "test-host") is host_cls
-    assert reg.get("dynamics", "test-dyn").id == "linear"  # lazy entry loads on use
+    assert reg.get("dynamics", "test-dyn").id == "test-dyn"  # lazy entry loads on use
     assert reg.entries["metrics"]["test-metric"].summary == "counts things"
-    assert reg.get("encoders", "test-enc").__name__ == "OrderedDict"
+    assert reg.get("encoders", "test-enc").__name__ == "MyEncoder"
     group = click.Group("dynode")
     reg.add_commands(group)
     assert "hello-test" in group.commands
@@ -125,3 +135,38 @@ def test_plugins_command_json(monkeypatch):
     data = json.loads(result.output[result.output.index("{"):])
     assert {e["id"] for e in data["dynamics"]} >= {"ode", "linear", "spline"}
     assert "dynode_plugin.core_commands" in data["plugins"]
+
+
+def test_a_lazy_entry_must_load_a_class_with_its_id():
+    mod = types.ModuleType("mislabelled")
+    mod.dynode_register_dynamics = P.hookimpl(lambda register: register(P.Lazy("fancy", "dynode_plugin.dynamics.baselines:LinearDynamics")))
+    reg = P.make_plugin_manager(autoload=False, extra_plugins=[mod])
+    from dynode_plugin.errors import DynodeInputError
+
+    with pytest.raises(DynodeInputError, match="registered dynamics model 'fancy' as .*LinearDynamics, whose id is 'linear'"):
+        reg.get("dynamics", "fancy")
+
+
+def test_a_misspelt_hook_is_reported_not_silently_ignored():
+    mod = types.ModuleType("typo_plugin")
+    mod.dynode_register_host = P.hookimpl(lambda register: None)  # 'host', not 'hosts'
+    with pytest.warns(P.PluginWarning, match="typo_plugin.*check_pending.*dynode_register_host"):
+        reg = P.make_plugin_manager(autoload=False, extra_plugins=[mod])
+    assert [f["plugin"] for f in reg.failed] == ["typo_plugin"] and "toy" in reg.ids("hosts")
+
+
+def test_plugin_docs_are_generated_from_the_hookspecs_and_current():
+    from dynode_plugin.plugin_docs import hooks, render
+
+    assert hooks() == sorted(HOOKS)
+    text = render()
+    for name in HOOKS:
+        assert f"### `{name}(" in text and inspect.getdoc(getattr(hookspecs, name)).splitlines()[0] in text
+    current = (P.__file__ and __import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "plugins.md").read_text()
+    assert current == text, "docs/plugins.md is stale: python -m dynode_plugin.plugin_docs > docs/plugins.md"
+
+
+def test_every_register_argument_is_typed():
+    for name in HOOKS:
+        param = next(iter(inspect.signature(getattr(hookspecs, name)).parameters.values()))
+        assert param.annotation not in (inspect.Parameter.empty, "Register"), name

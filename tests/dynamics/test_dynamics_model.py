@@ -193,21 +193,13 @@ def test_a_field_that_blows_up_in_a_gap_falls_back_to_the_chord():
     torch.testing.assert_close(pred[mask], noisy[mask], atol=1e-4, rtol=1e-4)
 
 
-def test_fit_settings_maps_cli_options_once_for_every_command():
-    from dynode_plugin.dynamics.config import fit_settings
-
-    assert fit_settings("ode") == {}
-    assert fit_settings("ode", steps=5, straightness=0.0, subspace_dim=0) == {"steps": 5, "straightness": 0.0, "subspace_dim": None}
-    assert fit_settings("linear", steps=5, solver="rk4", subspace_dim=3) == {"subspace_dim": 3}  # baselines: subspace only
-
-
 def test_a_saved_model_is_reused_only_for_the_same_latents_and_model_id(tmp_path):
     from dynode_plugin import edit_first_and_propagate
 
     t, clean, noisy, _ = curved_clip(n=9)
     path = tmp_path / "m.dynode"
-    first = edit_first_and_propagate(noisy, lambda z: z + 1, model_path=path, fit_kwargs={"steps": 10}, progress=False)
-    again = edit_first_and_propagate(noisy, lambda z: z + 1, model_path=path, fit_kwargs={"steps": 10}, progress=False)
+    first = edit_first_and_propagate(noisy, lambda z: z + 1, model_path=path, settings={"steps": 10}, progress=False)
+    again = edit_first_and_propagate(noisy, lambda z: z + 1, model_path=path, settings={"steps": 10}, progress=False)
     assert first.fitted and not again.fitted and "fit" not in again.seconds
     other_model = edit_first_and_propagate(noisy, lambda z: z + 1, model_path=path, model_id="linear", progress=False)
     assert other_model.fitted and other_model.model.id == "linear"  # an 'ode' file is not reused for --model linear

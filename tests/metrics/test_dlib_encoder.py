@@ -60,3 +60,37 @@ def test_a_real_in_the_wild_clip_keeps_its_identity(dlib_encoder, shared_data):
     assert same > 0.95 and float((c @ unit(ed.vectors).T).max()) < same - 0.05
     # dlib's own rule of thumb: L2 < 0.6 means the same person
     assert float(torch.cdist(ec.vectors, ec.vectors).max()) < 0.6 < float(torch.cdist(ec.vectors, ed.vectors).min())
+
+
+def _fast_equals_dlibs_own_path(frames):
+    """The fast path (pyramid shortcut + PyTorch ResNet) against dlib's own code on the same frames."""
+    from dynode_plugin.metrics.enc_dlib import DlibEncoder
+
+    fast, slow = DlibEncoder(), DlibEncoder(fast=False)
+    ef, es = fast.embed(frames), slow.embed(frames)
+    assert torch.equal(ef.found, es.found) and ef.found.any()
+    assert float((ef.vectors[ef.found] - es.vectors[es.found]).abs().max()) < 1e-5  # float32 round-off
+    assert fast.describe()["descriptor_backend"] == "torch" and slow.describe()["descriptor_backend"] == "dlib"
+    return fast.finder
+
+
+def test_the_fast_path_finds_the_same_faces_and_embeddings_as_dlib(dlib_encoder):
+    a = astronaut()
+    frames = []
+    for k in range(5):  # a little video: the face drifts and grows, as in a real clip
+        big = F.interpolate(a, scale_factor=1.4 + 0.05 * k, mode="bilinear", antialias=True)
+        frames.append(big[:, :, 20 + 6 * k: 20 + 6 * k + 560, 30 + 4 * k: 30 + 4 * k + 640])
+    frames.append(torch.zeros(1, 3, 560, 640))  # no face: both paths fall back to the upsampled scan
+    finder = _fast_equals_dlibs_own_path(torch.cat(frames))
+    assert finder.shortcuts >= 3  # the shortcut was taken, and gave dlib's own boxes
+
+
+@pytest.mark.realdata
+def test_the_fast_path_matches_dlib_on_the_real_clip(shared_data):
+    from dynode_plugin.video import read_frames
+
+    path = shared_data / "aamir_khan_clip.mp4"
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    clip, _ = read_frames(path, max_frames=8)
+    assert _fast_equals_dlibs_own_path(clip).shortcuts >= 6

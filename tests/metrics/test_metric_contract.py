@@ -163,3 +163,46 @@ def test_a_cache_file_for_other_content_or_shape_is_not_trusted(tmp_path):
     cache.save("enc", "abc", emb)
     with pytest.warns(UserWarning, match="do not fit 5 frames"):
         assert cache.load("enc", "abc", 5) is None
+
+
+def test_progress_bars_per_set_and_per_video(tmp_path, plugins, capsys):
+    from dynode_plugin.metrics.evaluate import evaluate, pairs_from_sets
+
+    for name in ("a", "b"):
+        write_video(torch.rand(5, 3, 12, 12), tmp_path / "S" / name)
+        write_video(torch.rand(5, 3, 12, 12), tmp_path / "E" / name)
+    pairs = pairs_from_sets(tmp_path / "S", tmp_path / "E")
+    rec = evaluate(pairs, ["tl-id", "mse"], {"identity": MeanColour()}, progress=True)
+    err = capsys.readouterr().err
+    assert "videos" in err and "2/2" in err  # the set
+    assert "mean-colour source a" in err and "mean-colour edited b" in err and "0/5 [" in err  # each video, per encoder
+    assert rec["summary"]["tl-id"]["videos"] == 2
+    evaluate(pairs, ["tl-id"], {"identity": MeanColour()}, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_identity_preservation_with_the_toy_encoder():
+    from dynode_plugin.metrics.evaluate import score_pair
+    from dynode_plugin.toy.host import ToyAppearanceEncoder
+    from dynode_plugin.toy.world import render_clip
+
+    frames = render_clip(6, 0)
+    recoloured = frames.clone()
+    recoloured[:, 0] = (recoloured[:, 0] * 0.6).clamp(0, 1)  # the whole scene loses red
+    enc = ToyAppearanceEncoder()
+    same = score_pair(frames, frames, ["identity-preservation", "tl-id"], enc)
+    other = score_pair(frames, recoloured, ["identity-preservation", "tl-id"], enc)
+    assert same["identity-preservation"]["value"] == pytest.approx(1.0, abs=1e-9)
+    assert other["identity-preservation"]["value"] < 0.99
+    assert other["identity-preservation"]["pairs_used"] == 6 and other["identity-preservation"]["encoder"]["id"] == "toy-appearance"
+
+
+
+def test_content_hash_tells_apart_frames_that_differ_in_one_value():
+    from dynode_plugin.metrics.video_input import Video
+
+    x = torch.rand(3, 3, 8, 8, generator=torch.Generator().manual_seed(3))
+    nudged = x.clone()
+    nudged[1, 0, 2, 2] += 1e-6
+    assert Video(x).content_hash() == Video(x.clone()).content_hash()
+    assert len({Video(v).content_hash() for v in (x, nudged, nudged[:2], x.flip(0))}) == 4

@@ -54,7 +54,7 @@ def test_pair_record_has_every_number_with_its_encoder_frames_and_failures(tmp_p
     write_video(src, tmp_path / "src")
     write_video(edt, tmp_path / "edt")
     r = run("--source", str(tmp_path / "src"), "--edited", str(tmp_path / "edt"),
-            "--metrics", "tl-id,tg-id,acd,acd-source,mse,ssim", "--json", str(tmp_path / "m.json"))
+            "--metrics", "tl-id,tg-id,acd,acd-source,identity-preservation,mse,ssim", "--json", str(tmp_path / "m.json"))
     assert r.exit_code == 0, r.output
     rec = json.loads((tmp_path / "m.json").read_text())
     tl = rec["videos"]["src"]["tl-id"]
@@ -62,6 +62,8 @@ def test_pair_record_has_every_number_with_its_encoder_frames_and_failures(tmp_p
     assert tl["missing_faces_source"] == [2] and tl["frames_used"] == 3 and tl["frames"] == 4
     assert tl["pairs_used"] == 1 and tl["pairs_skipped_no_face"] == 2 and tl["value"] == pytest.approx(1.0, abs=0.02)
     assert rec["encoders"]["dlib"]["weights_sha256"] == tl["encoder"]["weights_sha256"]
+    ip = rec["videos"]["src"]["identity-preservation"]  # a brightness change keeps the identity
+    assert ip["value"] > 0.95 and ip["frames_used"] == 3 and ip["missing_faces_source"] == [2]
     assert "s(y_t, y_t+1) / s(x_t, x_t+1)" in rec["settings"]["definitions"]["tl-id"]
     assert rec["videos"]["src"]["mse"]["value"] == pytest.approx(rec["summary"]["mse"]["value"])
     assert "tl-id" in r.output and "wrote" in r.output

@@ -47,13 +47,18 @@ def write_weights(root, attr_nums: Iterable[int] = (31, 15), *, seed: int = 0, g
         from dynode_adapters.latent_transformer.host_imports import lt_modules
 
         torch.manual_seed(seed)
+        from argparse import Namespace
+
         with lt_modules(root) as m:
             gen = m.import_module("trainer").Generator(1024, 512, 8)
+            encoders = m.import_module("pixel2style2pixel.models.encoders.psp_encoders")
+            enc = encoders.GradualStyleEncoder(50, "ir_se", Namespace(input_nc=3, n_styles=18, output_size=1024))
         state = {f"decoder.{k}": v for k, v in gen.state_dict().items()}
-        state["encoder.input_layer.weight"] = torch.zeros(1)  # pSp checkpoints also hold the encoder
+        state.update({f"encoder.{k}": v for k, v in enc.state_dict().items()})  # pSp's encoder, for `dynode lt encode`
         path = Path(dest) / "psp_ffhq_encode.pt" if dest else root / "pixel2style2pixel" / "pretrained_models" / "psp_ffhq_encode.pt"
         path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"state_dict": state, "opts": {"output_size": 1024, "encoder_type": "GradualStyleEncoder"},
+        torch.save({"state_dict": state, "opts": {"output_size": 1024, "encoder_type": "GradualStyleEncoder", "input_nc": 3,
+                                                  "start_from_latent_avg": True, "learn_in_w": False, "device": "cuda:0"},
                     "latent_avg": torch.zeros(18, 512)}, path)
     return log_dir
 

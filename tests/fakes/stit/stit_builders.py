@@ -52,7 +52,8 @@ def write_directions(root, names: Sequence[str] = ("age", "smile", "pose"), seed
     return folder
 
 
-def write_frames(folder, n: int, size: int = 64) -> Path:
+def write_frames(folder, n: int, size: int = 64, no_face: Sequence[int] = ()) -> Path:
+    """Frames with a bright-blue disc (the fake detector's face) moving sideways; none on ``no_face``."""
     from PIL import Image
 
     folder = Path(folder)
@@ -60,7 +61,7 @@ def write_frames(folder, n: int, size: int = 64) -> Path:
     yy, xx = np.mgrid[0:size, 0:size]
     for i in range(n):
         cx = size / 2 + 6 * math.sin(i / 3)
-        face = ((xx - cx) ** 2 + (yy - size / 2) ** 2) < (size / 4) ** 2
+        face = (((xx - cx) ** 2 + (yy - size / 2) ** 2) < (size / 4) ** 2) & (i not in no_face)
         img = np.stack([xx * 4 % 256, yy * 4 % 256, np.where(face, 220, 40)], -1).astype(np.uint8)
         Image.fromarray(img).save(folder / f"{i:05d}.png")
     return folder
@@ -128,3 +129,33 @@ def make_run(root, run: str = "demo", n_frames: int = 8, seed: int = 0, pivots=N
         write_directions(root)
     frames = write_frames(root / "input_frames", len(pivots))
     return {"root": root, "run": run, "checkpoint": checkpoint, "frames": frames, "pivots": pivots}
+
+
+def make_train_inputs(root, n_frames: int = 10, no_face: Sequence[int] = (), seed: int = 0) -> dict:
+    """What STIT's train.py reads: pretrained_models/ffhq.pkl, the e4e checkpoint (opts +
+    state dict, as e4e's training saves it) and a folder of frames; faces missing on ``no_face``."""
+    from dynode_adapters.common.checkout import checkout_on_path
+    from dynode_adapters.stit.runner import HOST_PACKAGES
+
+    root = Path(root)
+    with checkout_on_path(root, HOST_PACKAGES):
+        from models.e4e.psp import pSp
+        from models.seg_model_2 import BiSeNet
+        from training.networks import Generator
+
+        torch.manual_seed(seed)
+        (root / "pretrained_models").mkdir(exist_ok=True)
+        with open(root / "pretrained_models" / "ffhq.pkl", "wb") as f:
+            pickle.dump({"G_ema": Generator(z_dim=512, c_dim=0, w_dim=512, img_resolution=1024, img_channels=3)}, f)
+        encoder = pSp.__new__(pSp)
+        torch.nn.Module.__init__(encoder)
+        encoder.conv = torch.nn.Conv2d(3, 8, 4, stride=4)
+        encoder.head = torch.nn.Linear(8 * 4 * 4, 18 * 512)
+        encoder.latent_avg = torch.nn.Parameter(torch.randn(18, 512) * 0.3, requires_grad=False)
+        torch.save({"opts": {"encoder_type": "Encoder4Editing"}, "state_dict": encoder.state_dict()},
+                   root / "pretrained_models" / "e4e_ffhq_encode.pt")
+        torch.save(BiSeNet(19).state_dict(), root / "pretrained_models" / "79999_iter.pth")  # for the edit scripts
+    if not (root / "editings" / "w_directions").is_dir():
+        write_directions(root)
+    frames = write_frames(root / "input_frames", n_frames, no_face=no_face)
+    return {"root": root, "frames": frames}

@@ -48,3 +48,15 @@ def load_generators(run_id):
     orig_gen = load_from_pkl_model(original)
     del tuned, original
     return gen, orig_gen, pivots, quads
+
+
+def initialize_e4e_wplus():
+    from argparse import Namespace
+
+    from models.e4e.psp import pSp
+
+    ckpt = torch.load(paths_config.e4e, map_location='cpu')
+    opts = ckpt['opts']
+    opts['checkpoint_path'] = paths_config.e4e
+    opts = Namespace(**opts)
+    return pSp(opts).eval().to(global_config.device).requires_grad_(False)

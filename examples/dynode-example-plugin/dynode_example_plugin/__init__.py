@@ -1,0 +1,1 @@
+"""A minimal third-party dynode plugin (see README.md)."""
