@@ -116,7 +116,10 @@ class DynamicsModel(BaseDynamics):
         # forward from the observation on the left, backward from the one on the right: one batched solve
         starts = torch.cat([coords[ic], coords[jc]])
         t_from = torch.cat([tk[ic], tk[jc]])
-        ends = flow(self.field, starts, t_from, torch.cat([tq, tq]), self.config, self._max_step())
+        # steps sized for the longest observed gap, whatever the queries: a frame's prediction is the
+        # same however many other times are asked for with it
+        ends = flow(self.field, starts, t_from, torch.cat([tq, tq]), self.config, self._max_step(),
+                    span=float(torch.diff(tk).max()) if n > 1 else 0.0)
         fwd, bwd = ends[: len(tq)], ends[len(tq):]
         w = ((tq - tk[ic]) / (tk[jc] - tk[ic]).clamp_min(1e-12)).clamp(0, 1)
         w = torch.where(has_left & has_right, w, torch.where(has_left, torch.zeros_like(w), torch.ones_like(w)))

@@ -53,7 +53,7 @@ def _step(method: str, rhs, s: float, h: float, y: torch.Tensor):
 
 
 def flow(field, c: torch.Tensor, t0: torch.Tensor, t1: torch.Tensor, cfg: ODEConfig, max_step: float,
-         energy: bool = False):
+         energy: bool = False, span: float = 0.0):
     """Integrate the field from ``(c, t0)`` to ``t1`` for every row; returns ``[B, dim]``.
 
     ``max_step`` is the largest time step a fixed-step solver may take (in normalised
@@ -62,7 +62,9 @@ def flow(field, c: torch.Tensor, t0: torch.Tensor, t1: torch.Tensor, cfg: ODECon
     a straight constant-speed path has exactly ||c(1) - c(0)||^2.
     """
     dt = (t1 - t0).to(c.dtype)
-    span = float(dt.abs().max()) if dt.numel() else 0.0
+    # span: the longest interval the step count is sized for; a caller passes a fixed one so that a
+    # row's result does not depend on which other rows share the batch
+    span = max(span, float(dt.abs().max())) if dt.numel() else 0.0
     if span == 0.0:
         return (c, torch.zeros(len(c), dtype=c.dtype)) if energy else c
     t0c = t0.to(c.dtype)
