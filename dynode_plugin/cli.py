@@ -25,6 +25,10 @@ class DynodeGroup(click.Group):
         except DynodeInputError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(2)
+        except click.UsageError as exc:  # a bad option value: one line naming it, not the usage text
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            click.echo(f"Error: {exc.format_message()} (see `{where} --help`)", err=True)
+            ctx.exit(exc.exit_code)
         except HostError as exc:
             import os
 
@@ -81,6 +85,9 @@ def _one_line_warnings() -> None:
 
 
 def main(argv=None) -> None:
+    from .atomic import install_signal_cleanup
+
+    install_signal_cleanup()  # SIGTERM/SIGINT remove our temp files
     _one_line_warnings()
     build_cli()
     cli.main(args=argv, prog_name="dynode")

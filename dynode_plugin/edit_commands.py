@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
+
+from . import cli_types as T
+from .outputs import check_output_dir, force_option
 
 from .dynamics.settings import dynamics_options
 from .frame_selection import fps_factor_option, selection_options
@@ -95,6 +99,9 @@ def edit_cmd(ctx, host, input_path, edit_specs, out, per_frame, force, metric_id
     from .hosts import get_host
     from .pipeline import edits_from_specs, run
 
+    from .outputs import check_output
+
+    check_output(out, "--out", [input_path], force)  # before any work; an input is never replaced
     host_opts = {k: kwargs.pop(k) for k in ctx.meta.get("host_options", [])}
     spec = SelectionSpec.from_options(every, frames, max_gap)
     check_per_frame(per_frame, spec, fps_factor)
@@ -124,15 +131,24 @@ def edit_cmd(ctx, host, input_path, edit_specs, out, per_frame, force, metric_id
 
 
 @click.command("demo")
-@click.option("--out", "-o", default="demo", show_default=True, type=click.Path(), help="Output folder (written atomically).")
-@click.option("--frames", "n_frames", type=int, default=32, show_default=True, help="Clip length.")
-@click.option("--edit", "edit_spec", default="colour=+1", show_default=True, help="Edit applied to frame 0 (colour, lighting, background, shape).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Scene seed.")
-def demo_cmd(out, n_frames, edit_spec, seed):
+@click.option("--out", "-o", default="demo", show_default=True, type=T.OUT, help="Output folder (written atomically).")
+@click.option("--frames", "n_frames", type=T.DEMO_FRAMES, default=32, show_default=True, help="Clip length.")
+@click.option("--edit", "edit_spec", default="colour=+1", show_default=True,
+              help="Edit applied to frame 0: colour, lighting, background, shape (linear) or NAME-mapper (learned mapper).")
+@click.option("--seed", type=T.SEED, default=0, show_default=True, help="Scene seed.")
+@click.option("--inversion", type=click.Choice(["encoder", "few-step", "optimize"]), default="encoder", show_default=True,
+              help="encoder: one pass, jittery codes like e4e/pSp (realistic); few-step: 10 Adam steps; optimize: 150 steps, clean codes.")
+@click.option("--smooth/--no-smooth", default=True, show_default=True,
+              help="DynODE returns its smooth trajectory (jitter of the per-frame codes dropped) instead of the observed codes.")
+@click.option("--jitter", type=click.FloatRange(0, 1), default=0.16, show_default=True,
+              help="Pixel noise each frame is inverted through: 0.16 gives codes as jittery as real encoder inversions; 0 = clean.")
+@force_option
+def demo_cmd(out, n_frames, edit_spec, seed, inversion, smooth, jitter, force):
     """The toy world end to end: render, invert, fit, edit frame 0, propagate, render, score."""
+    check_output_dir(out, "--out", [], force)
     from .demo import run_demo
 
-    files = run_demo(out, n_frames=n_frames, edit_spec=edit_spec, seed=seed)
-    click.echo(f"\nwrote {out}/:")
+    files = run_demo(out, n_frames=n_frames, edit_spec=edit_spec, seed=seed, inversion=inversion, smooth=smooth, jitter=jitter)
+    click.echo(f"\nwrote {Path(out)}/:")  # Path: 'demo/' must not print as 'demo//'
     for name, what in files.items():
         click.echo(f"  {name:<24} {what}")

@@ -300,7 +300,7 @@ def _check_fps_factor(ctx: click.Context, param: click.Parameter, value):
 
 
 fps_factor_option = click.option(
-    "--fps-factor", type=int, default=1, show_default=True, callback=_check_fps_factor,
+    "--fps-factor", type=click.IntRange(max=64), default=1, show_default=True, callback=_check_fps_factor,  # bounds the frames rendered
     help="Render F times the frames from the same trajectory (slow motion / higher frame rate).")
 
 

@@ -36,6 +36,7 @@ import click
 import pluggy
 
 if TYPE_CHECKING:  # annotations only: discovery must not import torch
+    from .doctor import Doctor
     from .dynamics.base import BaseDynamics
     from .hosts import Host
     from .metrics.base import Encoder
@@ -48,6 +49,7 @@ RegisterHost = Callable[[Union["Type[Host]", "Lazy"], Optional[str]], None]
 RegisterDynamics = Callable[[Union["Type[BaseDynamics]", "Lazy"], Optional[str]], None]
 RegisterMetric = Callable[[Union[type, "Lazy"], Optional[str]], None]
 RegisterEncoder = Callable[[Union["Type[Encoder]", "Lazy"], Optional[str]], None]
+RegisterDoctor = Callable[[Union["Type[Doctor]", "Lazy"], Optional[str]], None]
 
 
 @hookspec
@@ -140,6 +142,24 @@ def dynode_register_encoders(register: RegisterEncoder) -> None:
     pick by ``id``; ``batch`` is the frames (or clips) per forward pass (``--batch-size``);
     ``cache_key()`` (None by default) lets ``dynode metrics`` cache a source video's
     embeddings on disk. Heavy imports and weights must load lazily, on first use.
+    """
+
+
+@hookspec
+def dynode_register_doctors(register: RegisterDoctor) -> None:
+    """Register host doctors: what ``dynode doctor --host ID`` checks for a host.
+
+    A doctor subclasses :class:`dynode_plugin.doctor.Doctor`: ``id`` (what ``--host``
+    accepts), ``root_env`` (the variable naming the checkout when ``--root`` is not given)
+    and ``checks(root)``, which yields :class:`dynode_plugin.doctor.Check` rows (ok, warn or
+    fail, each non-ok row with its fix). Host knowledge stays in the adapter: the
+    command is generic. The STIT, Latent Transformer and TCSVE adapters register theirs.
+
+    Example::
+
+        @hookimpl
+        def dynode_register_doctors(register):
+            register(Lazy("myhost", "my_pkg.doctor:MyHostDoctor", "checks for myhost"))
     """
 
 

@@ -203,9 +203,12 @@ def parse_edit(spec: str, default: Optional[float] = 1.0) -> Tuple[str, Optional
     if not sep:
         return name, default
     try:
-        return name, float(value)
+        strength = float(value)
     except ValueError:
         raise DynodeInputError(f"bad edit strength in '{spec}': '{value}' is not a number (e.g. colour=+2)") from None
+    if not abs(strength) <= 1e3:  # also NaN and inf
+        raise DynodeInputError(f"bad edit strength in '{spec}': give a finite number within +-1000 (e.g. colour=+2)")
+    return name, strength
 
 
 def host_class(host_id: str) -> type:

@@ -28,6 +28,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 DEFAULT_PLUGINS: List[str] = [
     "dynode_plugin.dynamics.plugin",
     "dynode_plugin.core_commands",
+    "dynode_plugin.doctor",
     "dynode_plugin.metrics.plugin",
     "dynode_plugin.toy.plugin",
     "dynode_plugin.batch.plugin",
@@ -36,7 +37,7 @@ DEFAULT_PLUGINS: List[str] = [
     "dynode_adapters.stit.plugin",
 ]
 
-KINDS = ("hosts", "dynamics", "metrics", "encoders")
+KINDS = ("hosts", "dynamics", "metrics", "encoders", "doctors")
 
 
 class PluginWarning(RuntimeWarning):

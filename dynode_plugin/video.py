@@ -142,8 +142,10 @@ def read_frames(path, max_frames: Optional[int] = None) -> Tuple[torch.Tensor, f
         frames = _stack(iio.imiter(path, plugin="pillow" if ext == ".gif" else "FFMPEG"), path, max_frames)
     except DynodeInputError:
         raise
-    except Exception as exc:
-        raise DynodeInputError(f"cannot read video {path}: {type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # ffmpeg puts its whole banner in the message: keep the last line, the reason
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        reason = lines[-1][:200] if lines else type(exc).__name__
+        raise DynodeInputError(f"cannot read video {path}: {reason}; is it a complete video file?") from None
     return frames, _video_fps(path)
 
 

@@ -29,11 +29,18 @@ def main():
 
     if Path(args.latents).exists():
         latents = load_latents(args.latents)
+        print(f"latents {list(latents.shape)} from {args.latents}")
     else:  # a synthetic curved clip so the example runs anywhere
         t = torch.linspace(0, 1, 24)[:, None, None]
         latents = torch.randn(1, 18, 512) * 0.5 + torch.sin(4 * t) * torch.randn(1, 18, 512) + t * torch.randn(1, 18, 512)
-    direction = torch.from_numpy(np.load(args.direction)).float() if Path(args.direction).exists() else torch.randn(18, 512)
-    print(f"latents {list(latents.shape)}")
+        print(f"no latents at {args.latents}: using a SYNTHETIC 24-frame clip. For real data pass a latent file "
+              f"(e.g. STIT's checkpoints/model_<run>.pt), or put the shared W+ inversions at {SHARED / 'dynode_example'}")
+    if Path(args.direction).exists():
+        direction = torch.from_numpy(np.load(args.direction)).float()
+    else:
+        direction = torch.randn(18, 512)
+        print(f"no edit direction at {args.direction}: using a random one (pass --direction, e.g. STIT's "
+              "editings/w_directions/age.npy)")
 
     # 1. fit on every other frame, check the frames it never saw
     mask = torch.zeros(len(latents), dtype=torch.bool)

@@ -29,6 +29,7 @@ def test_fit_and_propagate(tmp_path):
     assert load_latents(tmp_path / "o" / "edited.pt").shape == (24, 18, 512)
     assert load_dynamics(tmp_path / "o" / "clip.dynode").shape == (18, 512)
     assert "held-out latent MSE" in out
+    assert f"no latents at {tmp_path / 'missing.pt'}: using a SYNTHETIC 24-frame clip" in out
 
 
 def test_toy_edit_and_score(tmp_path):

@@ -10,9 +10,10 @@ never edited; instead, *only while the adapter imports and runs it* (:func:`lt_c
   itself reads ``configs/<config>.yaml`` with ``yaml.safe_load``;
 * ``torchvision`` is imported at module level by ``trainer.py`` and ``utils/functions.py``
   (which even builds ``transforms.Compose([...])`` at import) but not needed to edit and
-  render latents. When it is not installed a stub is served: constructing its objects works,
-  *using* them raises an error saying torchvision is needed for that. An installed
-  torchvision is always used as is.
+  render latents. When it is not installed, or installed but broken (built for another
+  torch), a stand-in is served (:mod:`dynode_adapters.common.torchvision_stub`): constructing
+  its objects works, *using* them raises an error naming the fix. A working torchvision is
+  always used as is.
 
 The hard-coded ``device = torch.device('cuda')`` lives in the scripts' module bodies
 (``video_processing.py``, ``test.py``), which the adapter does not import; it moves every
@@ -22,59 +23,9 @@ ops of pSp's generator are replaced by :mod:`dynode_adapters.common.cpu_ops`.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
-import sys
-import types
 from typing import Iterator
 
-STUB_MODULES = ("torchvision", "torchvision.transforms", "torchvision.utils", "torchvision.models")
-
-
-class _NeedsTorchvision:
-    """A placeholder for any torchvision object: can be built, not used."""
-
-    _what = "torchvision"
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def __call__(self, *args, **kwargs):
-        from dynode_plugin.errors import DynodeInputError
-
-        raise DynodeInputError(f"{self._what} is needed for this part of the Latent Transformer code; "
-                               "install torchvision (the dynode lt commands do not need it)")
-
-
-def _stub_module(name: str) -> types.ModuleType:
-    mod = types.ModuleType(name, "dynode stub: torchvision is not installed")
-    mod.__dynode_stub__ = True
-
-    def __getattr__(attr: str):
-        if attr.startswith("__"):
-            raise AttributeError(attr)
-        return type(attr, (_NeedsTorchvision,), {"_what": f"{name}.{attr}"})
-
-    mod.__getattr__ = __getattr__
-    return mod
-
-
-@contextlib.contextmanager
-def torchvision_stub() -> Iterator[bool]:
-    """Serve a torchvision stub while the block runs, if torchvision is not installed. Yields
-    whether the stub is in use."""
-    if "torchvision" in sys.modules or importlib.util.find_spec("torchvision") is not None:
-        yield False
-        return
-    stubs = {n: _stub_module(n) for n in STUB_MODULES}
-    for n in STUB_MODULES[1:]:
-        setattr(stubs["torchvision"], n.rsplit(".", 1)[1], stubs[n])
-    sys.modules.update(stubs)
-    try:
-        yield True
-    finally:
-        for n in STUB_MODULES:
-            if sys.modules.get(n) is stubs[n]:
-                del sys.modules[n]
+from ..common.torchvision_stub import torchvision_stub
 
 
 @contextlib.contextmanager

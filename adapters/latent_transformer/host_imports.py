@@ -30,6 +30,7 @@ import torch
 
 from dynode_plugin.errors import DynodeInputError, MissingWeightsError
 
+from ..common.host_checkpoint import load_host_checkpoint
 from . import layout
 
 _active: List["HostModules"] = []
@@ -79,13 +80,7 @@ def lt_modules(root) -> Iterator[HostModules]:
 
 
 def _load_state(path: Path, what: str):
-    try:
-        return torch.load(str(path), map_location="cpu", weights_only=True)
-    except Exception as first:
-        try:  # files with pickled non-tensor objects (e.g. pSp's 'opts'): the user's own file
-            return torch.load(str(path), map_location="cpu", weights_only=False)
-        except Exception:
-            raise DynodeInputError(f"cannot read {what} {path} ({type(first).__name__}: {first})") from None
+    return load_host_checkpoint(path, what)  # weights_only first; see adapters/common/host_checkpoint.py
 
 
 def load_attribute_nets(root, attrs, cfg: Dict, device: str = "cpu") -> List[torch.nn.Module]:

@@ -131,6 +131,8 @@ def parse_alphas(spec: str, n: int) -> List[float]:
         values = [float(p) for p in parts]
     except ValueError:
         raise DynodeInputError(f"--alpha '{spec}' is not a number or a comma-separated list of numbers") from None
+    if not all(abs(v) <= 1e3 for v in values):  # also NaN and inf
+        raise DynodeInputError(f"--alpha '{spec}': give finite values within +-1000")
     if len(values) == 1:
         values = values * n
     if len(values) != n:

@@ -17,3 +17,10 @@ def dynode_register_commands(cli):
     from .cli import group
 
     cli.add_command(group)
+
+
+@hookimpl
+def dynode_register_doctors(register):
+    target = "dynode_adapters.latent_transformer.doctor:LatentTransformerDoctor"
+    register(Lazy("lt", target, "dynode doctor --host lt: environment and checkout checks"))
+    register(Lazy("latent-transformer", target, "the same as --host lt (the host's id)"))

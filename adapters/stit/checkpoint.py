@@ -7,6 +7,7 @@ Tensors, numpy arrays and containers load as usual.
 """
 from __future__ import annotations
 
+import functools
 import pickle
 from pathlib import Path
 from types import ModuleType
@@ -20,7 +21,6 @@ from .import_hook import STIT_MARKERS
 URL = "https://github.com/rotemtzaban/STIT"
 ROOT_ENV = "DYNODE_STIT_ROOT"
 SCRIPTS = ("edit_video.py", "edit_video_stitching_tuning.py")
-_TRUSTED = ("torch", "numpy", "collections", "builtins", "copyreg", "_codecs")
 
 
 def find_root(root) -> Path:
@@ -40,13 +40,29 @@ class _Inert:
         return _Inert()
 
 
+def _allowed() -> frozenset:
+    """Exactly the globals ``torch.load(weights_only=True)`` accepts (tensor and storage rebuilders,
+    dtypes, plain containers) plus numpy's array rebuilders: none of them runs code. A module
+    prefix would not do: ``builtins``/``torch``/``numpy`` also hold ``eval``, ``load``, ``system``-like
+    entry points a crafted pickle could call."""
+    from torch._weights_only_unpickler import _get_allowed_globals
+
+    from dynode_plugin.latent_io import _numpy_globals
+
+    names = set(_get_allowed_globals())
+    names.update(f"{getattr(g, '__module__', '')}.{g.__qualname__}" for g in _numpy_globals())
+    names.update(n.replace("numpy._core.", "numpy.core.") for n in list(names))  # pickles from numpy 1.x
+    return frozenset(names)
+
+
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module, name):
-        if module.split(".")[0] in _TRUSTED:
+        if f"{module}.{name}" in _ALLOWED():
             return super().find_class(module, name)
-        return _Inert
+        return _Inert  # anything else (STIT's generator, and any callable a crafted file names) stays inert
 
 
+_ALLOWED = functools.lru_cache(maxsize=1)(_allowed)
 _pickle = ModuleType("dynode_stit_pickle")
 _pickle.Unpickler = _Unpickler
 _pickle.load = lambda f, **kw: _Unpickler(f, **kw).load()

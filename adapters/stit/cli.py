@@ -56,7 +56,7 @@ def _dynamics_overrides(kwargs, model_path, refit, quiet):
 @click.option("--model-path", type=click.Path(dir_okay=False), default=None,
               help="The .dynode file to reuse or write. Default: <checkpoints_dir>/model_<run>.dynode.")
 @click.option("--refit", is_flag=True, help="Fit again even if a saved model matches the pivots.")
-@click.option("--no-compat", is_flag=True, help="Do not apply the compat fixes (torch_load, cpu, pillow).")
+@click.option("--no-compat", is_flag=True, help="Do not apply the compat fixes (torch_load, cpu, pillow, offline).")
 @click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Write timings and settings as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar for the fit.")
 @click.argument("script_args", nargs=-1, type=click.UNPROCESSED)

@@ -9,13 +9,15 @@ wrappers close over it: settings, fixes, fitted models and reports go through th
 * ``utils.models_utils``: ``load_tuned_G`` is wrapped to record the run name (to name the
   saved model file); the torch_load and cpu compat fixes are applied when enabled.
 * ``training.networks``: fp32 synthesis blocks on a CPU-only machine (cpu compat fix).
+* ``models.seg_model_2``: the face parser built without downloading ResNet-18 when its own
+  checkpoint is present (offline compat fix, see offline.py).
 """
 from __future__ import annotations
 
 import functools
 import time
 
-from . import compat, editing
+from . import compat, editing, offline
 from .session import StitSession
 
 
@@ -87,3 +89,8 @@ def patch_models_utils(module, session: StitSession) -> None:
 def patch_networks(module, session: StitSession) -> None:
     if session.settings().compat("cpu"):
         compat.fix_fp32_blocks(session.fixes, module)
+
+
+def patch_seg_model(module, session: StitSession) -> None:
+    if session.settings().compat("offline"):
+        offline.fix_face_parser(session.fixes, module)

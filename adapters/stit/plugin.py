@@ -17,3 +17,8 @@ def dynode_register_commands(cli):
     from .cli import group
 
     cli.add_command(group)
+
+
+@hookimpl
+def dynode_register_doctors(register):
+    register(Lazy("stit", "dynode_adapters.stit.doctor:StitDoctor", "dynode doctor --host stit: environment and checkout checks"))

@@ -29,10 +29,11 @@ class StitSettings:
     dynode_model_path: Optional[str] = None  # a .dynode file to reuse/write; default beside the run's checkpoint
     dynode_refit: bool = False  # ignore a saved model and fit again
     dynode_progress: bool = True
-    dynode_compat: Optional[bool] = None  # all three fixes below; None: on exactly when use_dynode is on
+    dynode_compat: Optional[bool] = None  # all four fixes below; None: on exactly when use_dynode is on
     dynode_compat_torch_load: Optional[bool] = None  # torch.load(weights_only=False) for model_<run>.pt, torch >= 2.6
     dynode_compat_cpu: Optional[bool] = None  # .cuda() -> CPU and fp32 blocks when no GPU is present
     dynode_compat_pillow: Optional[bool] = None  # PIL.Image.ANTIALIAS (removed in Pillow 10) -> LANCZOS
+    dynode_compat_offline: Optional[bool] = None  # face parser built from its checkpoint, no ResNet-18 download
     dynamics: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # the dynode_<field> values given, by field
 
     def compat(self, which: str) -> bool:
@@ -45,7 +46,7 @@ class StitSettings:
 _FIXED = {f.name: f for f in dataclasses.fields(StitSettings) if f.name != "dynamics"}
 _TYPES = {"use_dynode": bool, "dynode_refit": bool, "dynode_progress": bool, "dynode_model": str, "dynode_mode": str,
           "dynode_model_path": str, "dynode_compat": bool, "dynode_compat_torch_load": bool,
-          "dynode_compat_cpu": bool, "dynode_compat_pillow": bool}
+          "dynode_compat_cpu": bool, "dynode_compat_pillow": bool, "dynode_compat_offline": bool}
 
 
 def dynamics_names() -> Dict[str, Any]:

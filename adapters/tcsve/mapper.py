@@ -30,6 +30,7 @@ import torch
 from dynode_plugin.errors import DynodeInputError
 from dynode_plugin.errors import MissingWeightsError as _MissingWeightsError
 
+from ..common.host_checkpoint import load_host_checkpoint
 from . import layout
 from .host_imports import host_modules
 
@@ -46,14 +47,7 @@ DEFAULT_STRENGTH = 0.15  # pti_styleclip.py meta_data factor for eyeglasses
 
 
 def read_checkpoint(path, what: str) -> Dict:
-    path = Path(path)
-    try:
-        return torch.load(str(path), map_location="cpu", weights_only=True)
-    except Exception as first:
-        try:  # checkpoints whose pickled 'opts' hold non-tensor objects: the user's own file
-            return torch.load(str(path), map_location="cpu", weights_only=False)
-        except Exception:
-            raise DynodeInputError(f"cannot read {what} {path} ({type(first).__name__}: {first})") from None
+    return load_host_checkpoint(path, what)  # weights_only first; see adapters/common/host_checkpoint.py
 
 
 def find_mapper(tcsve_root, edit: str, mapper=None, meta: Optional[Dict[str, list]] = None) -> Path:

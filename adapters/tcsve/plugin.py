@@ -17,3 +17,8 @@ def dynode_register_commands(cli):
     from .cli import group
 
     cli.add_command(group)
+
+
+@hookimpl
+def dynode_register_doctors(register):
+    register(Lazy("tcsve", "dynode_adapters.tcsve.doctor:TCSVEDoctor", "dynode doctor --host tcsve: environment and checkout checks"))

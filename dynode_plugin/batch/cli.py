@@ -6,19 +6,20 @@ import sys
 
 import click
 
+from .. import cli_types as T
 from ..dynamics.settings import dynamics_options
 from ..edit_commands import HostCommand
 from ..frame_selection import fps_factor_option, selection_options
 
 
 @click.command("batch", cls=HostCommand)
-@click.argument("manifest", type=click.Path())
+@click.argument("manifest", type=T.FILE_IN)
 @click.option("--host", default="toy", show_default=True,
               help="Host id (see `dynode plugins`): any host that reads and writes on its own; its options are added (--host ID --help).")
 @click.option("--edit", "edit_spec", required=True, help="NAME=STRENGTH, e.g. colour=+2 (a manifest 'strength' column overrides it per clip).")
-@click.option("--out", "-o", required=True, type=click.Path(), help="Output folder: source/, edited/, clips/<id>/record.json, summary.json.")
-@click.option("--workers", type=int, default=1, show_default=True, help="Local worker processes (torch threads are split between them).")
-@click.option("--ray-address", default=None, help="Run clips as Ray tasks: 'auto', 'ray://host:10001', or 'local' (a Ray instance on this machine).")
+@click.option("--out", "-o", required=True, type=T.OUT, help="Output folder: source/, edited/, clips/<id>/record.json, summary.json.")
+@click.option("--workers", type=T.WORKERS, default=1, show_default=True, help="Local worker processes (torch threads are split between them).")
+@click.option("--ray-address", type=T.RAY_ADDRESS, default=None, help="Run clips as Ray tasks: 'auto', 'ray://host:10001', or 'local' (a Ray instance on this machine).")
 @click.option("--resume", is_flag=True, help="Skip clips that already have an ok record; rerun failed or partial ones.")
 @click.option("--per-frame", is_flag=True, help="Classic per-frame editing instead of DynODE (for comparisons).")
 @click.option("--encoder", default=None, help="Identity encoder for TL-ID/TG-ID (default: the host's own, e.g. toy-appearance).")
@@ -42,7 +43,11 @@ def batch_cmd(ctx, manifest, host, edit_spec, out, workers, ray_address, resume,
 
     from ..frame_selection import SelectionSpec, check_per_frame
 
+    from ..outputs import check_output_dir
+
     clips = read_manifest(manifest)  # validate everything before any work
+    # a batch adds to its own folder (resume) but never writes where an input lies
+    check_output_dir(out, "--out", [manifest] + [c.path for c in clips], force=False, allow_existing=True)
     spec = SelectionSpec.from_options(every, frames, max_gap)
     check_per_frame(per_frame, spec, fps_factor)
     name, strength = parse_edit(edit_spec)

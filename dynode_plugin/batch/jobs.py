@@ -37,7 +37,13 @@ def check_settings(out: Path, settings: Dict[str, Any], resume: bool) -> None:
     """Refuse an output folder made with other settings (e.g. a different edit)."""
     marker = Path(out) / "batch.json"
     if marker.exists():
-        old = json.loads(marker.read_text())
+        try:
+            old = json.loads(marker.read_text())
+            if not isinstance(old, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as exc:
+            raise DynodeInputError(f"{marker} is unreadable ({type(exc).__name__}: {str(exc)[:80]}); it was not written by "
+                                   f"`dynode batch` or is damaged: use a new --out folder") from None
         if old != json.loads(json.dumps(settings, default=str)):
             diff = {k: (old.get(k), settings.get(k)) for k in set(old) | set(settings) if old.get(k) != settings.get(k)}
             raise DynodeInputError(f"{out} holds a batch made with other settings {diff}; use a new --out folder")
@@ -99,6 +105,8 @@ def run_batch(clips: List[Clip], runner: Runner, settings: Dict[str, Any], out, 
     from tqdm.auto import tqdm
 
     out = Path(out)
+    if ray_address is not None:
+        _ray_connect(ray_address)  # an unreachable cluster fails here, before anything is written
     check_settings(out, settings, resume)
     todo, done = pending(clips, out, resume)
     start = time.perf_counter()
@@ -124,19 +132,30 @@ def run_batch(clips: List[Clip], runner: Runner, settings: Dict[str, Any], out, 
     return BatchResult(records=records, skipped=[r["id"] for r in done], seconds=time.perf_counter() - start)
 
 
-def _run_ray(todo: List[Clip], runner: Runner, settings, out: Path, address: str, bar) -> List[Dict[str, Any]]:
+def _ray_connect(address: str) -> None:
     try:
         import ray
     except ImportError:
         raise DynodeInputError("--ray-address needs Ray: pip install 'dynode-plugin[ray]'") from None
-    if not ray.is_initialized():
-        if address == "local":  # workers on this machine see the driver's import path (runners defined in scripts)
-            import sys
+    if ray.is_initialized():
+        return
+    if address == "local":  # workers on this machine see the driver's import path (runners defined in scripts)
+        import sys
 
-            env = {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}}
-            ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False, runtime_env=env)
-        else:
-            ray.init(address=address, log_to_driver=False)
+        env = {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}}
+        ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False, runtime_env=env)
+        return
+    try:
+        ray.init(address=address, log_to_driver=False)
+    except Exception as exc:  # no cluster there, client extra missing, version mismatch: one line
+        reason = " ".join(str(exc).split())[:200]
+        raise DynodeInputError(f"cannot connect to Ray at --ray-address {address}: {type(exc).__name__}: {reason}") from None
+
+
+def _run_ray(todo: List[Clip], runner: Runner, settings, out: Path, address: str, bar) -> List[Dict[str, Any]]:
+    import ray
+
+    _ray_connect(address)
     remote = ray.remote(num_cpus=1)(run_task)
     refs = [remote.remote(runner, c, settings, str(out), 1) for c in todo]
     records = []

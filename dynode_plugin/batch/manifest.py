@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import re
 from pathlib import Path
 from typing import List, Optional
 
+import click
+
+from ..cli_types import STRENGTH, TIMES
 from ..errors import DynodeInputError
 
 COLUMNS = ("id", "path", "strength", "times")
+MAX_ID = 100
+# ids name files and folders under --out: no separators, no '..', no hidden names
+SAFE_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,%d}" % (MAX_ID - 1))
+MAX_CLIPS = 100_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +52,8 @@ def read_manifest(path) -> List[Clip]:
         problems.append(f"unknown column(s) {', '.join(unknown)}")
     if problems:
         raise DynodeInputError(f"bad manifest {path}: {'; '.join(problems)}. Columns: path (required), id, strength, times")
+    if len(rows) > MAX_CLIPS:
+        raise DynodeInputError(f"manifest {path} lists {len(rows)} clips; at most {MAX_CLIPS} per batch (split it)")
     clips: List[Clip] = []
     seen = {}
     for line, row in enumerate(rows, start=2):
@@ -57,15 +67,23 @@ def read_manifest(path) -> List[Clip]:
         if not clip_path.exists():
             problems.append(f"line {line}: {clip_path} does not exist")
         cid = row.get("id") or clip_path.stem
+        if not SAFE_ID.fullmatch(cid):
+            problems.append(f"line {line}: id '{cid[:40]}'{'' if row.get('id') else ' (from the file name)'} is not a safe name: "
+                            f"use 1-{MAX_ID} letters, digits, '-', '_' or '.', not starting with '.'")
         if cid in seen:
             problems.append(f"line {line}: duplicate id '{cid}' (first on line {seen[cid]})")
         seen[cid] = line
         strength = None
         if row.get("strength"):
             try:
-                strength = float(row["strength"])
-            except ValueError:
-                problems.append(f"line {line}: strength '{row['strength']}' is not a number")
+                strength = STRENGTH.convert(row["strength"], None, None)
+            except click.BadParameter as exc:
+                problems.append(f"line {line}: strength: {exc.format_message()}")
+        if row.get("times"):
+            try:
+                TIMES.convert(row["times"], None, None)
+            except click.BadParameter as exc:
+                problems.append(f"line {line}: times: {exc.format_message()}")
         clips.append(Clip(id=cid, path=str(clip_path), strength=strength, times=row.get("times") or None))
     if not clips and not problems:
         problems.append("no clips listed")

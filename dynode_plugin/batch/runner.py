@@ -15,17 +15,12 @@ from .manifest import Clip
 
 
 def _times(spec, n):
+    """A manifest's ``times`` cell ('a;b;c' or a file), checked and loaded with weights_only."""
     if not spec:
         return None
-    p = Path(spec)
-    if p.exists():
-        from ..core_commands import _parse_times
+    from ..core_commands import _parse_times
 
-        return _parse_times(spec)
-    try:
-        return [float(x) for x in spec.split(";") if x.strip()]
-    except ValueError:
-        raise DynodeInputError(f"times '{spec}' must be ';'-separated numbers or a file") from None
+    return _parse_times(spec)
 
 
 def identity_scores(source, edited, encoder_id: str) -> Dict[str, float]:

@@ -52,7 +52,8 @@ class _Interpolating(BaseDynamics):
             mse = float(((self._predict_flat(self.obs_tau) - self.observed) ** 2).mean())
         self.report = FitReport(model=self.id, steps=0, seconds=secs, losses=[], n_frames=len(self.mask), n_observed=len(self.observed),
                                 subspace_dim=self.subspace.dim if self.subspace else None,
-                                explained_variance=getattr(self.subspace, "explained", None), observed_mse=mse)
+                                explained_variance=getattr(self.subspace, "explained", None), observed_mse=mse,
+                                subspace_requested=self.subspace_dim)
 
     def _prepare(self) -> None:
         pass

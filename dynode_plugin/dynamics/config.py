@@ -18,6 +18,12 @@ from ..errors import DynodeInputError
 SOLVERS_FIXED = ("rk4", "euler", "midpoint", "explicit_adams", "implicit_adams")
 SOLVERS_ADAPTIVE = ("dopri5", "dopri8", "bosh3", "fehlberg2", "adaptive_heun")
 BACKENDS = ("tensor", "torchdiffeq")
+# Inclusive bounds of the integer settings: they size tensors and loops, so a file or a command
+# line cannot ask for absurd memory or time. One table for ODEConfig.validate, the .dynode loader
+# and the command-line types (dynode_plugin.cli_types.ODE_FIELD_TYPES).
+LIMITS = {"subspace_dim": (1, 100_000), "hidden": (1, 8192), "depth": (0, 64), "substeps": (1, 1000),
+          "steps": (0, 1_000_000), "batch": (1, 1_000_000), "window": (1, 1_000_000), "seed": (0, 2**32 - 1),
+          "threads": (1, 1024)}
 
 
 @dataclasses.dataclass
@@ -54,6 +60,7 @@ class ODEConfig:
     residual: the part of each observed latent outside the subspace: interp (linearly interpolated
         between observations) or none (dropped).
     zero_init: start the output layer at zero (the initial flow is the identity map).
+    smooth: return the smooth trajectory, not the jittery observed codes (for encoder-like inversions): each time gets the Gaussian-weighted average (sigma 1.5 observed gaps) of nearby observations carried there by the learned flow, no out-of-subspace residual.
     seed: random seed of the fit (fits are reproducible).
     threads: torch threads while fitting (None = torch's default; tiny MLPs run fastest on one).
     backend: tensor (rk4/euler/midpoint as plain tensor code, torchdiffeq's formulas, several times faster) or torchdiffeq (for every solver; adaptive solvers always use it).
@@ -80,6 +87,7 @@ class ODEConfig:
     predict: str = "anchored"
     residual: str = "interp"
     zero_init: bool = True
+    smooth: bool = False
     seed: int = 0
     threads: Optional[int] = 1
     backend: str = "tensor"
@@ -105,9 +113,16 @@ class ODEConfig:
             raise DynodeInputError(f"curriculum must be in (0, 1]; got {self.curriculum}")
         if not self.straightness >= 0:
             raise DynodeInputError(f"straightness must be >= 0; got {self.straightness}")
-        for name in ("hidden", "depth", "steps", "batch", "window", "substeps"):
-            if getattr(self, name) < (0 if name in ("depth", "steps") else 1):
-                raise DynodeInputError(f"{name} must be positive; got {getattr(self, name)}")
+        for name, (lo, hi) in LIMITS.items():
+            value = getattr(self, name)
+            if value is None and name in ("subspace_dim", "threads"):
+                continue
+            if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+                raise DynodeInputError(f"{name} must be an integer in {lo}..{hi}; got {value!r}")
+        for name in ("lr", "lr_final", "rtol", "atol", "grad_clip", "straightness"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+                raise DynodeInputError(f"{name} must be a finite number >= 0; got {value!r}")
         return self
 
     def to_dict(self) -> Dict[str, Any]:

@@ -36,6 +36,7 @@ class FitReport:
     observed_mse: Optional[float] = None
     rollout_mse: Optional[float] = None
     solver: Optional[str] = None
+    subspace_requested: Optional[int] = None  # the subspace_dim asked for (the fit may use fewer: Subspace.fit)
 
     @property
     def steps_per_second(self) -> float:
@@ -53,6 +54,9 @@ class FitReport:
         if self.subspace_dim is not None:
             ev = f", {100 * self.explained_variance:.1f}% of the observed motion" if self.explained_variance is not None else ""
             lines.append(f"subspace         {self.subspace_dim} dims{ev}")
+            if self.subspace_requested is not None and self.subspace_requested > self.subspace_dim:
+                lines.append(f"                 (asked for {self.subspace_requested}; capped at max(2, observed frames / 3) "
+                             "and observed - 1: fewer frames per direction fit inversion noise)")
         if self.losses:
             lines.append(f"loss             {self.losses[0]:.4g} -> {self.losses[-1]:.4g}")
         if self.observed_mse is not None:

@@ -26,6 +26,9 @@ from .subspace import Subspace
 from .vector_field import VectorField
 
 
+SMOOTH_SIGMA = 1.5  # width of the smooth trajectory's motion-compensated average, in median observed gaps
+
+
 class DynamicsModel(BaseDynamics):
     """Neural-ODE latent dynamics (``id = "ode"``). Settings: see :class:`ODEConfig`."""
 
@@ -71,7 +74,7 @@ class DynamicsModel(BaseDynamics):
         self.report = FitReport(model=self.id, steps=cfg.steps, seconds=seconds, losses=losses, n_frames=len(self.mask),
                                 n_observed=len(self.observed), subspace_dim=self.subspace.dim if self.subspace.basis is not None else None,
                                 explained_variance=getattr(self.subspace, "explained", None), observed_mse=obs_mse,
-                                rollout_mse=roll_mse, solver=cfg.solver)
+                                rollout_mse=roll_mse, solver=cfg.solver, subspace_requested=cfg.subspace_dim)
 
     def _max_step(self) -> float:
         # the median gap, not the smallest: one short gap in irregular sampling made every
@@ -102,9 +105,28 @@ class DynamicsModel(BaseDynamics):
             out[sel] = states[inv]
         return out
 
+    def _consensus(self, tq: torch.Tensor) -> torch.Tensor:
+        """The smooth trajectory (``smooth=True``): every observation within 3 sigma of a query time
+        (sigma = SMOOTH_SIGMA median observed gaps; the nearest one always) is carried by the learned
+        flow to that time and the arrivals are averaged with Gaussian weights. Motion-compensated
+        averaging: each code's independent jitter averages out while the motion is followed, where a
+        Gaussian filter over the codes would also average the motion away."""
+        coords = self.subspace.encode(self.observed)
+        tk = self.obs_tau.float()
+        sigma = SMOOTH_SIGMA * (float(torch.diff(tk).median()) if len(tk) > 1 else 1.0)
+        d = tq[:, None] - tk[None, :]
+        near = (d.abs() <= 3 * sigma) | (d.abs() == d.abs().min(1, keepdim=True).values)
+        qi, ki = torch.nonzero(near, as_tuple=True)
+        ends = flow(self.field, coords[ki], tk[ki], tq[qi], self.config, self._max_step())
+        w = torch.exp(-0.5 * (d[qi, ki] / sigma) ** 2)
+        total = torch.zeros(len(tq), coords.shape[1]).index_add_(0, qi, ends * w[:, None])
+        return total / torch.zeros(len(tq)).index_add_(0, qi, w)[:, None]
+
     def _subspace_coords(self, tau: torch.Tensor) -> torch.Tensor:
         tq = tau.float()
         coords = self.subspace.encode(self.observed)
+        if self.config.smooth and self.config.predict == "anchored":
+            return self._consensus(tq)
         if self.config.predict == "rollout":
             return self._rollout_at(coords[0], tq, self.obs_tau[:1])  # the paper: from the first observation only
         tk = self.obs_tau.float()
@@ -134,7 +156,7 @@ class DynamicsModel(BaseDynamics):
         return torch.where(bad[:, None], chord, out)
 
     def _residual_at(self, tau: torch.Tensor) -> torch.Tensor:
-        if self.config.residual == "none" or self.subspace.basis is None:
+        if self.config.residual == "none" or self.config.smooth or self.subspace.basis is None:
             return torch.zeros(len(tau), self.observed.shape[1])
         return interp_rows(tau, self.obs_tau, self.subspace.residual(self.observed))
 

@@ -106,7 +106,19 @@ def _click_option(s: Setting):
     help_text = f"{s.help} (default: {default_text}" + ("; 0 = None" if s.optional and s.type is int else "") + ")"
     if s.type is bool:
         return click.option(f"{s.flag}/--no-{s.flag[2:]}", s.name, default=None, help=help_text)
-    return click.option(s.flag, s.name, type=s.type, default=None, help=help_text)
+    return click.option(s.flag, s.name, type=_param_type(s), default=None, help=help_text)
+
+
+def _param_type(s: Setting):
+    """The shared bounded click type of this setting (dynode_plugin.cli_types), else its plain type."""
+    import click
+
+    from ..cli_types import ODE_FIELD_TYPES
+
+    ptype = ODE_FIELD_TYPES.get(s.name, s.type)
+    if s.optional and s.type is int and isinstance(ptype, click.IntRange) and ptype.min == 1:
+        ptype = click.IntRange(0, ptype.max)  # 0 = None on the command line
+    return ptype
 
 
 def fit_options(fn):

@@ -8,6 +8,9 @@ from typing import Any, Dict, Optional
 
 import click
 
+from ..cli_types import FOLDER_IN, INPUT_MEDIA, OUT
+from ..outputs import check_output_file, force_option
+
 DEFAULT = "tl-id,tg-id,acd,mse,ssim"
 
 
@@ -42,10 +45,10 @@ def _print_table(summary: Dict[str, Any]) -> None:
 
 
 @click.command("metrics")
-@click.option("--source", type=click.Path(), help="Source video, frame folder or quoted glob of images ('frames/source_*.jpeg').")
-@click.option("--edited", type=click.Path(), help="Edited video, frame folder or glob (same number of frames).")
-@click.option("--source-set", type=click.Path(), help="Folder of source videos / frame folders, matched to --edited-set by name.")
-@click.option("--edited-set", type=click.Path(), help="Folder of edited videos / frame folders.")
+@click.option("--source", type=INPUT_MEDIA, help="Source video, frame folder or quoted glob of images ('frames/source_*.jpeg').")
+@click.option("--edited", type=INPUT_MEDIA, help="Edited video, frame folder or glob (same number of frames).")
+@click.option("--source-set", type=FOLDER_IN, help="Folder of source videos / frame folders, matched to --edited-set by name.")
+@click.option("--edited-set", type=FOLDER_IN, help="Folder of edited videos / frame folders.")
 @click.option("--metrics", "metric_list", default=DEFAULT, show_default=True,
               help="Comma-separated: tl-id, tg-id, acd, acd-source, identity-preservation, mse, ssim, flicker, fvd, "
                    "attribute-strength (and plugins' metrics; `dynode plugins` lists them).")
@@ -61,14 +64,15 @@ def _print_table(summary: Dict[str, Any]) -> None:
 @click.option("--fvd-max-clips", type=click.IntRange(min=0), default=0, show_default=True, help="Clips per video for FVD (0 = all; 1 = the first, as the original FVD).")
 @click.option("--regressor", default=None, help="Attribute regressor for attribute-strength (a registered encoder of kind regressor).")
 @click.option("--attribute", default=None, help="Which of the regressor's attributes was edited (needed when it predicts several).")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+@click.option("--batch-size", type=click.IntRange(min=1, max=4096), default=None,
               help="Frames (identity encoders, regressors) or 16-frame clips (video encoders) per forward pass [default: each encoder's own].")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache of source videos (docs/metrics.md).")
-@click.option("--json", "json_out", type=click.Path(), default=None, help="Write every number with its encoder, weights sha256, frames used and settings.")
+@click.option("--json", "json_out", type=OUT, default=None, help="Write every number with its encoder, weights sha256, frames used and settings.")
+@force_option
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def metrics_cmd(source, edited, source_set, edited_set, metric_list, identity_encoder, arcface_weights, arcface_align,
                 video_encoder, i3d_weights, on_missing_face, fvd_stride, fvd_max_clips, regressor, attribute, batch_size,
-                no_cache, json_out, quiet):
+                no_cache, json_out, force, quiet):
     """Score edited videos against their sources (TL-ID, TG-ID, ACD, FVD, MSE, SSIM, flicker, ...).
 
     One pair (--source/--edited) or two folders matched by name (--source-set/--edited-set):
@@ -82,6 +86,9 @@ def metrics_cmd(source, edited, source_set, edited_set, metric_list, identity_en
     from .embedding_cache import EmbeddingCache
     from .evaluate import evaluate, pairs_from_sets
 
+    if json_out:  # before any video is read or encoder loaded; never onto an input
+        check_output_file(json_out, "--json", [source, edited, source_set, edited_set, arcface_weights, i3d_weights], force,
+                          suffixes=(".json",))
     reg = get_registry()
     metrics = list(dict.fromkeys(m.strip() for m in metric_list.split(",") if m.strip()))
     if not metrics:

@@ -27,27 +27,50 @@ class ToyHost(Host):
     def cli_options(cls) -> List[Any]:
         import click
 
-        return [click.Option(["--inversion-steps"], type=int, default=None,
-                             help="Optimiser steps per inverted frame (default 150, or $DYNODE_TOY_INVERSION_STEPS).")]
+        return [click.Option(["--inversion"], type=click.Choice(["encoder", "few-step", "optimize"]), default=None,
+                             help="encoder: one e4e-like pass (default); few-step: 10 Adam steps; optimize: 150 steps (clean)."),
+                click.Option(["--inversion-steps"], type=int, default=None,
+                             help="Optimiser steps per inverted frame (given alone: optimize; or $DYNODE_TOY_INVERSION_STEPS)."),
+                click.Option(["--jitter"], type=float, default=0.0, show_default=True,
+                             help="Pixel noise each frame is inverted through (0.16: as jittery as real encoders).")]
 
-    def __init__(self, inversion_steps: int = None):
+    def __init__(self, inversion_steps: int = None, inversion: str = None, jitter: float = 0.0):
+        """inversion: ``encoder`` (one encoder pass like e4e/pSp; the default), ``few-step`` (10 Adam steps)
+        or ``optimize`` (150 steps, clean codes); ``inversion_steps`` overrides the steps (given alone it
+        means ``optimize``). $DYNODE_TOY_INVERSION / $DYNODE_TOY_INVERSION_STEPS set both. ``jitter``: pixel
+        noise each frame is inverted through (``inverter.REALISTIC_JITTER`` = real encoders' jitter)."""
         import os
 
         from .assets import load_assets
+        from .inverter import mode_steps
 
-        # DYNODE_TOY_INVERSION_STEPS trades inversion quality for speed (tests use few steps)
-        inversion_steps = inversion_steps or int(os.environ.get("DYNODE_TOY_INVERSION_STEPS", 150))
-
-        self.generator, self.encoder, self.directions, self.meta = load_assets()
-        self.inversion_steps = inversion_steps
+        env_steps = os.environ.get("DYNODE_TOY_INVERSION_STEPS")
+        inversion_steps = inversion_steps or (int(env_steps) if env_steps else None)
+        self.inversion = inversion or os.environ.get("DYNODE_TOY_INVERSION") or ("optimize" if inversion_steps else "encoder")
+        self.inversion_steps = mode_steps(self.inversion, inversion_steps)
+        if not 0 <= jitter <= 1:
+            raise DynodeInputError(f"jitter {jitter} must be a pixel-noise standard deviation in [0, 1] (realistic: 0.16)")
+        self.jitter = float(jitter)
+        assets = load_assets()
+        self.generator, self.encoder, self.directions, self.meta = assets.generator, assets.encoder, assets.directions, assets.meta
+        self.mappers, self.regressor = assets.mappers, assets.regressor
 
     def edit_names(self) -> List[str]:
-        return sorted(self.directions)
+        """Linear directions (``colour``) and, beside them, the learned mappers (``colour-mapper``)."""
+        from .mappers import SUFFIX
+
+        return sorted(self.directions) + sorted(name + SUFFIX for name in self.mappers)
 
     def edit(self, latents: torch.Tensor, name: str, strength: float) -> torch.Tensor:
+        from .mappers import SUFFIX
+
         self.check_edit(name)
         if not abs(strength) <= MAX_STRENGTH:
             raise DynodeInputError(f"edit strength {strength} is out of range for the toy world; use a value in [-{MAX_STRENGTH}, {MAX_STRENGTH}]")
+        if name.endswith(SUFFIX):  # w + alpha * M(w): one network call per code, reacting to each code's jitter
+            with torch.no_grad():
+                return latents + strength * torch.cat([self.mappers[name[: -len(SUFFIX)]](latents[i: i + 256])
+                                                       for i in range(0, len(latents), 256)] or [latents])
         return latents + strength * self.directions[name]
 
     def detect(self, frames: torch.Tensor) -> List[int]:
@@ -64,7 +87,7 @@ class ToyHost(Host):
         frames = check_frames(frames)
         if tuple(frames.shape[2:]) != (64, 64):
             frames = torch.nn.functional.interpolate(frames, size=(64, 64), mode="bilinear", align_corners=False)
-        return invert(self.generator, self.encoder, frames, steps=self.inversion_steps, progress=progress)
+        return invert(self.generator, self.encoder, frames, steps=self.inversion_steps, progress=progress, jitter=self.jitter)
 
     @torch.no_grad()
     def synthesize(self, latents: torch.Tensor) -> torch.Tensor:

@@ -10,6 +10,7 @@ def dynode_register_hosts(register):
 @hookimpl
 def dynode_register_encoders(register):
     register(Lazy("toy-appearance", "dynode_plugin.toy.host:ToyAppearanceEncoder", "toy world appearance encoder"))
+    register(Lazy("toy-attributes", "dynode_plugin.toy.attributes:ToyAttributeRegressor", "toy world attribute regressor (colour, lighting, background, shape)"))
 
 
 @hookimpl

@@ -1,6 +1,8 @@
 """Train the toy generator + encoder from a seed and write the shipped weights.
 
     python -m dynode_plugin.toy.train --seed 0 --steps 1300 --out toy_assets/
+    python -m dynode_plugin.toy.train --init dynode_plugin/toy/assets --object-weight 10 --lr 1e-3 --batch 24 --steps 600 --out toy_assets/
+    python -m dynode_plugin.toy.train --init toy_assets/checkpoint --steps 0 --out toy_assets/   # finish a stopped run
     DYNODE_TOY_ASSETS=toy_assets/ dynode demo --out demo/      # use the new weights
 
 ``--steps N`` makes a run reproducible from its seed (1 thread); ``--minutes M`` stops on
@@ -21,31 +23,51 @@ from pathlib import Path
 
 import torch
 
+from .assets import save_assets
 from .generator import CONFIG, build
-from .world import random_factors, render
+from .world import object_region, random_factors, render
 
 
-def train(seed: int = 0, minutes: float = 20.0, batch: int = 32, lr: float = 2e-3, log=print, steps=None):
+def train(seed: int = 0, minutes: float = 20.0, batch: int = 32, lr: float = 2e-3, log=print, steps=None,
+          init=None, object_weight: float = 0.0, checkpoint=None):
+    """``init``: a weights folder to fine-tune from; ``object_weight``: extra weight of the squared error
+    inside the object's region (``world.object_region``, ~7% of the pixels): a whole-frame loss lets the
+    generator draw every object as a disc, since a box's corners are a few dozen pixels."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
-    g, e = build()
+    if init is not None:
+        from .assets import load_assets
+
+        a = load_assets(init)
+        g, e = a.generator.train(), a.encoder.train()
+    else:
+        g, e = build()
     params = list(g.synthesis_parameters()) if hasattr(g, "synthesis_parameters") else [p for n, p in g.named_parameters() if not n.startswith("mapping")]
     opt = torch.optim.Adam(params + list(e.parameters()), lr=lr, betas=(0.9, 0.99))
     deadline = time.time() + minutes * 60
     step = 0
-    while (step < steps) if steps else (time.time() < deadline):
-        x = render(random_factors(batch, gen))
+    while (step < steps) if steps is not None else (time.time() < deadline):
+        f = random_factors(batch, gen)
+        x = render(f)
         w = e(x)
         y = g.synthesis(w)
         loss = (y - x).pow(2).mean() + 0.1 * (y - x).abs().mean() + 1e-4 * (w - w.mean(1, keepdim=True)).pow(2).mean()
+        if object_weight:
+            region = object_region(f).float()
+            loss = loss + object_weight * ((y - x).pow(2) * region).sum() / (3 * region.sum())
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         step += 1
-        if step % 100 == 0:
+        if step % 25 == 0:
             psnr = -10 * torch.log10((y - x).pow(2).mean().detach())
-            log(f"step {step} loss {float(loss.detach()):.5f} psnr {float(psnr):.2f} dB")
-        late = step >= 0.75 * steps if steps else time.time() > deadline - minutes * 60 * 0.25
+            log(f"step {step} loss {float(loss.detach()):.5f} psnr {float(psnr):.2f} dB", flush=True)
+        if checkpoint is not None and step % 50 == 0:  # long runs on a shared machine can be stopped and still used
+            from .assets import ToyAssets, save_assets
+
+            save_assets(ToyAssets(g, e, {}, {"seed": seed, "steps": step, "init": str(init), "object_weight": object_weight, **CONFIG}),
+                        Path(checkpoint))
+        late = step >= 0.75 * steps if steps is not None else time.time() > deadline - minutes * 60 * 0.25
         if opt.param_groups[0]["lr"] == lr and (step == 1500 or late):
             for pg in opt.param_groups:
                 pg["lr"] = lr * 0.3
@@ -61,15 +83,36 @@ def main(argv=None):
     ap.add_argument("--minutes", type=float, default=20.0, help="wall-time budget (ignored with --steps)")
     ap.add_argument("--steps", type=int, default=None, help="stop after this many steps (reproducible from the seed)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--init", default=None, help="fine-tune from this weights folder (e.g. the shipped assets)")
+    ap.add_argument("--object-weight", type=float, default=0.0, help="extra weight of the error in the object's region")
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--out", default="toy_assets", help="output folder (the shipped weights are never overwritten by default)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    g, e, steps = train(args.seed, args.minutes, steps=args.steps)
-    from .assets import save_assets
-    from .directions import find_directions
-
-    save_assets(g, e, Path(args.out), {"seed": args.seed, "steps": steps, "minutes": args.minutes, **CONFIG}, find_directions(e))
+    t0 = time.time()
+    g, e, steps = train(args.seed, args.minutes, batch=args.batch, lr=args.lr, steps=args.steps, init=args.init,
+                        object_weight=args.object_weight, checkpoint=Path(args.out) / "checkpoint")
+    meta = {"seed": args.seed, "steps": steps, "minutes": round((time.time() - t0) / 60, 1), "init": args.init,
+            "object_weight": args.object_weight, "lr": args.lr, "batch": args.batch, **CONFIG}
+    save_assets(finalize(g, e, meta, init=args.init), Path(args.out))
     print(f"wrote {args.out} after {steps} steps; use it with DYNODE_TOY_ASSETS={args.out}")
+
+
+def finalize(g, e, meta, init=None, log=print):
+    """Everything found from a trained generator + encoder: edit directions, latent mappers, the attribute
+    regressor and the shape classifier (those two do not depend on the generator: reused from ``init`` when there)."""
+    from .assets import ToyAssets, load_assets
+    from .attributes import train_regressor
+    from .directions import find_directions
+    from .mappers import train_mappers
+    from .quality import train_shape_classifier
+
+    g.eval(), e.eval()
+    old = load_assets(init) if init is not None else None
+    regressor = (old and old.regressor) or train_regressor(log=log)
+    shape = (old and old.shape_classifier) or train_shape_classifier(log=log)
+    return ToyAssets(g, e, find_directions(e), meta, train_mappers(e, log=log), regressor, shape)
 
 
 if __name__ == "__main__":

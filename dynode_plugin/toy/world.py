@@ -13,6 +13,7 @@ from typing import Dict
 import torch
 
 SIZE = 64
+OBJECT_X, OBJECT_ABOVE_TABLE, OBJECT_R = 0.72, 0.09, 0.085  # the object's centre x, height above the table, radius
 FACTORS = ("theta1", "theta2", "obj_r", "obj_g", "obj_b", "shape", "bg_r", "bg_g", "bg_b", "light", "cam")
 
 
@@ -50,7 +51,7 @@ def render(f: Dict[str, torch.Tensor], size: int = SIZE) -> torch.Tensor:
     arm = torch.maximum(_soft(_segment_dist(x, y, bx, by, jx, jy) - 0.035, px), _soft(_segment_dist(x, y, jx, jy, ex, ey) - 0.028, px))
     img = img * (1 - arm[:, None]) + torch.tensor([0.85, 0.85, 0.9]).reshape(1, 3, 1, 1) * arm[:, None]
     # the object on the table: disc/box blend
-    ox, oy, r = 0.72, table_top - 0.09, 0.085
+    ox, oy, r = OBJECT_X, table_top - OBJECT_ABOVE_TABLE, OBJECT_R
     disc = torch.sqrt((x - ox) ** 2 + (y - oy) ** 2) - r
     box = torch.maximum((x - ox).abs(), (y - oy).abs()) - r * 0.9
     shape = col("shape")
@@ -58,6 +59,19 @@ def render(f: Dict[str, torch.Tensor], size: int = SIZE) -> torch.Tensor:
     ocol = torch.stack([col("obj_r"), col("obj_g"), col("obj_b")], 1)
     img = img * (1 - obj[:, None]) + ocol * obj[:, None]
     return (img * col("light")[:, None]).clamp(0, 1)
+
+
+def object_region(f: Dict[str, torch.Tensor], size: int = SIZE, margin: float = 0.05) -> torch.Tensor:
+    """Bool mask ``[N, 1, size, size]``: a square around the object (its radius + ``margin``).
+
+    Where reconstruction quality matters for the edits (colour, shape) and where a whole-frame
+    score hides errors: the object covers ~2% of the frame.
+    """
+    lin = (torch.arange(size, dtype=torch.float32) + 0.5) / size
+    y, x = torch.meshgrid(lin, lin, indexing="ij")
+    oy = (0.72 + f["cam"]).reshape(-1, 1, 1) - OBJECT_ABOVE_TABLE
+    half = OBJECT_R + margin
+    return (((x[None] - OBJECT_X).abs() <= half) & ((y[None] - oy).abs() <= half))[:, None]
 
 
 def random_factors(n: int, gen: torch.Generator) -> Dict[str, torch.Tensor]:

@@ -154,7 +154,7 @@ def test_compat_is_scoped():
 
         if getattr(torchvision, "__dynode_stub__", False):
             pipeline = transforms.Compose([transforms.ToTensor()])  # built at import by utils/functions.py
-            with pytest.raises(DynodeInputError, match="install torchvision"):
+            with pytest.raises(DynodeInputError, match="fix: pip install torch=="):
                 pipeline(None)
     assert ("float" in np.__dict__) == had_float
     with pytest.raises(TypeError):

@@ -16,7 +16,7 @@ HOOKS = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) 
 
 def test_every_hook_is_documented():
     assert set(HOOKS) == {"dynode_register_hosts", "dynode_register_dynamics", "dynode_register_metrics",
-                          "dynode_register_encoders", "dynode_register_commands"}
+                          "dynode_register_encoders", "dynode_register_doctors", "dynode_register_commands"}
     for name in HOOKS:
         doc = inspect.getdoc(getattr(hookspecs, name))
         assert doc and len(doc) > 80, f"{name} needs a real docstring"

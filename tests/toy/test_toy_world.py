@@ -29,14 +29,14 @@ def test_world_is_deterministic_and_factors_do_what_they_say():
 @pytest.fixture(scope="module")
 def random_assets(tmp_path_factory):
     """Randomly initialised weights of the real architecture (the pipeline's mechanics, fast)."""
-    from dynode_plugin.toy.assets import save_assets
+    from dynode_plugin.toy.assets import ToyAssets, save_assets
     from dynode_plugin.toy.directions import find_directions
     from dynode_plugin.toy.generator import build
 
     torch.manual_seed(0)
     g, e = build()
     path = tmp_path_factory.mktemp("toyassets")
-    save_assets(g, e, path, {"seed": 0}, find_directions(e, n=128))
+    save_assets(ToyAssets(g, e, find_directions(e, n=128), {"seed": 0}), path)
     return path
 
 
@@ -107,4 +107,25 @@ def test_shipped_generator_inverts_held_out_frames_above_28_db():
     frames = world.render_clip(3, seed=12345)  # scenes never used in training (a different generator seed)
     rec = host.synthesize(host.invert(frames, progress=False))
     assert float(psnr(rec, frames).mean()) >= 28.0
-    assert set(host.edit_names()) == {"background", "colour", "lighting", "shape"}
+    linear = {"background", "colour", "lighting", "shape"}
+    assert set(host.edit_names()) == linear | {name + "-mapper" for name in linear}
+
+
+def test_shipped_generator_reconstructs_the_object_region():
+    """Issue 15 part 0: quality over the object's crop, where the whole-frame PSNR hides errors.
+    Encoder-only reconstructions of held-out random scenes; the weights before the object-region
+    fine-tune gave 28.5 dB / SSIM 85.8 there (docs/toy.md). Shape agreement is reported, not yet
+    reached (boxes are still mostly drawn round), so it is not asserted."""
+    from dynode_plugin.toy.assets import ASSETS, WEIGHTS, load_assets
+
+    if not (ASSETS / WEIGHTS).exists():
+        pytest.skip("shipped toy weights not built yet (python -m dynode_plugin.toy.train)")
+    from dynode_plugin.toy.quality import object_quality
+
+    a = load_assets()
+    f = world.random_factors(32, torch.Generator().manual_seed(4321))
+    x = world.render(f)
+    with torch.no_grad():
+        q = object_quality(a.generator.synthesis(a.encoder(x)), x, f, a.shape_classifier)
+    assert q["shape_accuracy_source"] >= 0.95  # the classifier itself
+    assert q["psnr_object_db"] >= 30.0 and q["ssim_object_x100"] >= 90.0, q

@@ -1,0 +1,96 @@
+"""Issue 15: jitter, smoothing, the Gaussian baseline, the scores and the demo's rows (fast, random weights)."""
+import json
+
+import pytest
+import torch
+
+from dynode_plugin.errors import DynodeInputError
+from dynode_plugin.toy import world
+from dynode_plugin.toy.evaluation import edit_flicker, gaussian_smooth, jitter_stats
+
+
+def test_gaussian_smooth_keeps_lines_and_removes_noise():
+    t = torch.linspace(0, 1, 30)[:, None, None]
+    line = t * torch.ones(30, 2, 3)
+    assert torch.allclose(gaussian_smooth(line, 1.5)[5:-5], line[5:-5], atol=1e-6)  # interior of a line is kept
+    g = torch.Generator().manual_seed(0)
+    noise = torch.randn(200, 4, 5, generator=g)
+    assert float(gaussian_smooth(noise, 2.0).var()) < 0.3 * float(noise.var())
+
+
+def test_jitter_stats_and_edit_flicker_known_answers():
+    line = torch.linspace(0, 1, 20)[:, None] * torch.ones(20, 8)
+    assert jitter_stats(line)["jitter_index"] == pytest.approx(0, abs=1e-12)
+    assert jitter_stats(line)["roughness"] == pytest.approx(0, abs=1e-12)
+    noise = torch.randn(4000, 16, generator=torch.Generator().manual_seed(1))
+    stats = jitter_stats(noise)
+    assert stats["roughness"] == pytest.approx(3.0, rel=0.05) and stats["jitter_index"] == pytest.approx(1.5, rel=0.05)
+    x = torch.rand(5, 3, 8, 8)
+    assert edit_flicker(x, x + 0.2) == pytest.approx(0, abs=1e-7)  # a constant edit adds no flicker
+    y = x.clone()
+    y[2] += 0.1
+    assert edit_flicker(x, y) == pytest.approx(2 * 0.1 / 4, rel=1e-5)  # frame 2 differs: two of four steps change by 0.1
+
+
+def test_smooth_drops_the_out_of_subspace_jitter():
+    from dynode_plugin.dynamics.model import DynamicsModel
+
+    g = torch.Generator().manual_seed(0)
+    t = torch.linspace(0, 1, 16)
+    motion = torch.stack([torch.sin(3 * t), torch.cos(2 * t)], 1) @ torch.randn(2, 40, generator=g)
+    jitter = 0.05 * torch.randn(16, 40, generator=g)
+    z = (motion + jitter).reshape(16, 4, 10)
+    kw = dict(subspace_dim=2, steps=10, seed=0)
+    rough = DynamicsModel(**kw).fit(z, progress=False)
+    smooth = DynamicsModel(**kw, smooth=True).fit(z, progress=False)
+    assert torch.allclose(rough.predict(), z, atol=1e-4)  # default: the observed codes, jitter included
+    out = smooth.predict()
+    resid = (z - out).reshape(16, -1)
+    assert float(resid.norm()) > 0.5 * float(jitter.norm())  # much of the jitter is gone
+    assert jitter_stats(out)["roughness"] < jitter_stats(z)["roughness"]
+
+
+@pytest.fixture(scope="module")
+def full_assets(tmp_path_factory):
+    from dynode_plugin.toy.assets import ToyAssets, save_assets
+    from dynode_plugin.toy.attributes import AttributeNet
+    from dynode_plugin.toy.directions import find_directions
+    from dynode_plugin.toy.generator import build
+    from dynode_plugin.toy.mappers import LatentMapper
+    from dynode_plugin.toy.quality import ShapeClassifier
+
+    torch.manual_seed(0)
+    g, e = build()
+    path = tmp_path_factory.mktemp("toyassets_full")
+    save_assets(ToyAssets(g, e, find_directions(e, n=128), {"seed": 0}, {"colour": LatentMapper()}, AttributeNet(), ShapeClassifier()), path)
+    return path
+
+
+def test_jitter_is_seeded_noise_on_what_the_encoder_sees(full_assets, monkeypatch):
+    monkeypatch.setenv("DYNODE_TOY_ASSETS", str(full_assets))
+    from dynode_plugin.toy.host import ToyHost
+
+    frames = world.render_clip(3, seed=2)
+    clean = ToyHost().invert(frames, progress=False)
+    a, b = (ToyHost(jitter=0.1).invert(frames, progress=False) for _ in range(2))
+    assert torch.equal(a, b) and not torch.allclose(a, clean, atol=1e-4)
+    with pytest.raises(DynodeInputError, match="jitter"):
+        ToyHost(jitter=-1)
+
+
+def test_demo_writes_every_row_and_file(full_assets, monkeypatch, tmp_path):
+    monkeypatch.setenv("DYNODE_TOY_ASSETS", str(full_assets))
+    from dynode_plugin.demo import run_demo
+
+    files = run_demo(tmp_path / "demo", n_frames=6, edit_spec="colour-mapper=+1", steps=5)
+    for name in files:
+        assert (tmp_path / "demo" / name).stat().st_size > 0, name
+    m = json.loads((tmp_path / "demo" / "metrics.json").read_text())
+    assert m["inversion"] == {"mode": "encoder", "steps": 0, "jitter": 0.16}
+    methods = [r["method"] for r in m["rows"]]
+    assert methods == ["per-frame", "gaussian sigma=1.5", "dynode offset", "dynode smooth", "dynode flow", "dynode reintegrate"]
+    for r in m["rows"]:
+        for k in ("tl_id", "tg_id", "identity_preservation", "attribute_strength", "edit_flicker_x1e3", "flicker_x1e3"):
+            assert isinstance(r[k], float), (r["method"], k)
+    assert m["dynode"]["method"] == "dynode smooth"
+    assert (tmp_path / "demo" / "trajectory.png").read_bytes()[:4] == b"\x89PNG"
