@@ -35,18 +35,24 @@ def _clip(spec):
     return realistic_clip(spec["n"], seed=spec.get("seed", 0))
 
 
-def run_row(spec):
-    """One (clip, sampling, model) cell; returns a result dict. Runs in its own process."""
+def clip_and_mask(spec):
+    """(clean, noisy, mask): the spec's clip observed every ``spec["every"]``-th frame and the last."""
     import torch
 
+    _, clean, noisy = _clip(spec)
+    mask = torch.zeros(len(noisy), dtype=torch.bool)
+    mask[:: spec["every"]] = True
+    mask[-1] = True
+    return clean, noisy, mask
+
+
+def run_row(spec):
+    """One (clip, sampling, model) cell; returns a result dict. Runs in its own process."""
     from dynode_plugin import DynamicsModel, LinearDynamics, SplineDynamics
     from dynode_plugin.dynamics.config import paper_config
 
-    t, clean, noisy = _clip(spec)
+    clean, noisy, mask = clip_and_mask(spec)
     n = len(noisy)
-    mask = torch.zeros(n, dtype=torch.bool)
-    mask[:: spec["every"]] = True
-    mask[-1] = True
     name = spec["model"]
     t0 = time.perf_counter()
     if name == "ode":

@@ -3,7 +3,8 @@
 Defaults come from measurements on a 2-core CPU (see ``benchmarks/fit.py`` and
 ``docs/benchmarks.md``): fitting in a centred PCA subspace of the clip (k ~ 8-16) is 15-50x
 faster than the full 18x512 state and denoises; fixed-step RK4 matches dopri5's
-accuracy at a fraction of the cost; Adam with a decaying lr converges within the default 800 steps.
+accuracy at a fraction of the cost; 300 Adam steps from lr 1e-2 (cosine-decayed) match the
+held-out error of the earlier 800 steps from 3e-3 (benchmarks/fit_speed.py, issue 17).
 Every field is also a command-line option and a STIT config name (``dynamics/settings.py``).
 ``paper_config()`` gives the paper-literal setting for comparison.
 """
@@ -16,6 +17,7 @@ from ..errors import DynodeInputError
 
 SOLVERS_FIXED = ("rk4", "euler", "midpoint", "explicit_adams", "implicit_adams")
 SOLVERS_ADAPTIVE = ("dopri5", "dopri8", "bosh3", "fehlberg2", "adaptive_heun")
+BACKENDS = ("tensor", "torchdiffeq")
 # Inclusive bounds of the integer settings: they size tensors and loops, so a file or a command
 # line cannot ask for absurd memory or time. One table for ODEConfig.validate, the .dynode loader
 # and the command-line types (dynode_plugin.cli_types.ODE_FIELD_TYPES).
@@ -37,14 +39,16 @@ class ODEConfig:
     activation: MLP activation: silu, tanh, elu or softplus.
     time_dependent: non-autonomous field f(z, t) (the paper's Eq. 4); False gives f(z).
     solver: torchdiffeq method: rk4, euler, midpoint (fixed step) or dopri5, bosh3, ... (adaptive).
-    substeps: fixed-step solvers take this many steps per smallest observed gap.
+    substeps: fixed-step solvers take this many steps per median observed gap.
+    min_step: shortest fixed solver step, in clip lengths (0 = no floor): dense clips need no finer steps than 1/50.
     rtol: relative tolerance of adaptive solvers.
     atol: absolute tolerance of adaptive solvers.
     steps: optimisation steps (Adam).
     lr: initial learning rate (cosine-decayed).
     lr_final: learning rate at the last step.
-    batch: windows of consecutive observed frames per step (Eq. 6 on each).
+    batch: windows of consecutive observed frames per step (Eq. 6 on each; all of them when fewer).
     window: frames per window (at most).
+    curriculum: fraction of the steps over which the window grows from 1 gap to ``window``.
     grad_clip: gradient-norm clip (0 = none).
     straightness: weight of the path-energy penalty (integral of ||dz/dt||^2 beyond that of the
         straight, even-speed path between the same end points, per state element): with sparse
@@ -59,6 +63,7 @@ class ODEConfig:
     smooth: return the smooth trajectory, not the jittery observed codes (for encoder-like inversions): each time gets the Gaussian-weighted average (sigma 1.5 observed gaps) of nearby observations carried there by the learned flow, no out-of-subspace residual.
     seed: random seed of the fit (fits are reproducible).
     threads: torch threads while fitting (None = torch's default; tiny MLPs run fastest on one).
+    backend: tensor (rk4/euler/midpoint as plain tensor code, torchdiffeq's formulas, several times faster) or torchdiffeq (for every solver; adaptive solvers always use it).
     """
 
     subspace_dim: Optional[int] = 12
@@ -68,13 +73,15 @@ class ODEConfig:
     time_dependent: bool = True
     solver: str = "rk4"
     substeps: int = 2
+    min_step: float = 0.02
     rtol: float = 1e-5
     atol: float = 1e-6
-    steps: int = 800
-    lr: float = 3e-3
+    steps: int = 300
+    lr: float = 1e-2
     lr_final: float = 1e-4
     batch: int = 16
     window: int = 8
+    curriculum: float = 0.5
     grad_clip: float = 1.0
     straightness: float = 0.1
     predict: str = "anchored"
@@ -83,6 +90,7 @@ class ODEConfig:
     smooth: bool = False
     seed: int = 0
     threads: Optional[int] = 1
+    backend: str = "tensor"
 
     def validate(self) -> "ODEConfig":
         import torchdiffeq  # noqa: F401  (fail early with the import error if missing)
@@ -93,10 +101,16 @@ class ODEConfig:
             raise DynodeInputError(f"subspace_dim must be >= 1 or None (full state); got {self.subspace_dim}")
         if self.predict not in ("anchored", "rollout"):
             raise DynodeInputError(f"predict must be 'anchored' or 'rollout'; got '{self.predict}'")
+        if self.backend not in BACKENDS:
+            raise DynodeInputError(f"backend must be one of {', '.join(BACKENDS)}; got '{self.backend}'")
         if self.residual not in ("interp", "none"):
             raise DynodeInputError(f"residual must be 'interp' or 'none'; got '{self.residual}'")
         if self.activation not in ACTIVATIONS:
             raise DynodeInputError(f"unknown activation '{self.activation}'; choose one of {', '.join(ACTIVATIONS)}")
+        if not 0 <= self.min_step < 1:
+            raise DynodeInputError(f"min_step must be in [0, 1); got {self.min_step}")
+        if not 0 < self.curriculum <= 1:
+            raise DynodeInputError(f"curriculum must be in (0, 1]; got {self.curriculum}")
         if not self.straightness >= 0:
             raise DynodeInputError(f"straightness must be >= 0; got {self.straightness}")
         for name, (lo, hi) in LIMITS.items():
@@ -131,6 +145,6 @@ def paper_config(**overrides: Any) -> ODEConfig:
     tolerances, Adam lr 0.01, 5000 steps, 512-wide MLP, rollout from frame 0."""
     base = dict(subspace_dim=None, hidden=512, depth=2, activation="elu", solver="dopri5", rtol=1e-7, atol=1e-9,
                 steps=5000, lr=0.01, lr_final=0.01, predict="rollout", residual="none", grad_clip=0.0,
-                zero_init=False, threads=None, straightness=0.0)
+                zero_init=False, threads=None, straightness=0.0, min_step=0.0)
     base.update(overrides)
     return ODEConfig(**base)

@@ -80,7 +80,9 @@ class DynamicsModel(BaseDynamics):
         # the median gap, not the smallest: one short gap in irregular sampling made every
         # solve take (longest gap / shortest gap) times more steps (6.5x slower fits measured
         # in benchmarks/toy_dynamics.py); for regular sampling the two are equal
-        return float(torch.diff(self.obs_tau).median()) / self.config.substeps
+        # ... and never shorter than min_step: densely observed clips do not need finer steps than
+        # sparse ones (one RK4 step per frame of a 64-frame clip, 1/63 < 0.02; issue 17, benchmarks/fit_speed.py)
+        return max(float(torch.diff(self.obs_tau).median()) / self.config.substeps, self.config.min_step)
 
     # -- prediction -----------------------------------------------------------------------
     def _rollout_at(self, c0: torch.Tensor, tau: torch.Tensor, t0: Optional[torch.Tensor] = None) -> torch.Tensor:
@@ -136,7 +138,10 @@ class DynamicsModel(BaseDynamics):
         # forward from the observation on the left, backward from the one on the right: one batched solve
         starts = torch.cat([coords[ic], coords[jc]])
         t_from = torch.cat([tk[ic], tk[jc]])
-        ends = flow(self.field, starts, t_from, torch.cat([tq, tq]), self.config, self._max_step())
+        # steps sized for the longest observed gap, whatever the queries: a frame's prediction is the
+        # same however many other times are asked for with it
+        ends = flow(self.field, starts, t_from, torch.cat([tq, tq]), self.config, self._max_step(),
+                    span=float(torch.diff(tk).max()) if n > 1 else 0.0)
         fwd, bwd = ends[: len(tq)], ends[len(tq):]
         w = ((tq - tk[ic]) / (tk[jc] - tk[ic]).clamp_min(1e-12)).clamp(0, 1)
         w = torch.where(has_left & has_right, w, torch.where(has_left, torch.zeros_like(w), torch.ones_like(w)))

@@ -27,7 +27,7 @@ def test_every_field_is_an_option_with_its_docstring_help_and_default():
     assert r.exit_code == 0, r.output
     assert r.output.strip() == "[('lr', 0.01), ('steps', 7), ('subspace_dim', None), ('time_dependent', False)] ode flow"
     helptext = CliRunner().invoke(cmd, ["--help"]).output
-    assert "--grad-clip" in helptext and "(default: 800)" in helptext  # a default shows where it is set
+    assert "--grad-clip" in helptext and f"(default: {ODEConfig().steps})" in helptext  # a default shows where it is set
 
 
 def test_settings_for_gives_a_model_only_what_it_declares():

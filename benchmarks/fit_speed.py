@@ -1,0 +1,195 @@
+"""Fit speed: today's default fit path beside the pre-issue-17 one, same clips, same run.
+
+    python benchmarks/fit_speed.py [--quick] [--out benchmarks/results/fit_speed.json]
+
+OLD is the default of commit ac0a4f6 (before issue 17): torchdiffeq's odeint once per
+window segment (``backend="torchdiffeq"``), 800 steps at lr 3e-3, 16 windows drawn with
+replacement per step, 2 solver steps per observed gap however dense, and the one-off
+``torch._dynamo`` import that creating ``torch.optim.Adam`` triggered (timed here as
+``import torch._dynamo`` at the start of the old fit: it is part of what a user waited for).
+NEW is ``DynamicsModel()`` with today's defaults. Both run on the clips of benchmarks/fit.py
+(synthetic N = 64 and 256 observed every 1st, 4th, 8th frame; the real inversions with every
+other sample held out), each fit in its own fresh process, alternating old and new so both
+see the same machine load.
+
+Columns: wall s (fit call, imports after torch excluded except the old path's dynamo import),
+steps, steps/s, held-out MSE (per latent element, unobserved frames), rollout MSE,
+``t_old_loss_s``: seconds until the new fit's model first scores the old default's final
+loss on the old training objective (every window of 8 observed gaps, RK4 with 2 substeps,
+straightness 0.1: evaluated every few steps without the gradient, outside the clock),
+and the ``uptime`` load average before and after each fit (the machine is shared).
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import multiprocessing as mp
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine, print_table, write_json  # noqa: E402
+from fit import clip_and_mask  # noqa: E402  (the same clips as benchmarks/fit.py)
+
+# the defaults before issue 17 (commit ac0a4f6), with the pre-17 integration path
+OLD = dict(backend="torchdiffeq", steps=800, batch=16, window=8, substeps=2, min_step=0.0, lr=3e-3, lr_final=1e-4,
+           straightness=0.1, curriculum=0.5)
+
+
+def objective(field, coords, tau, cfg, length: int):
+    """The old training loss on EVERY window of ``length`` observed gaps (no sampling noise)."""
+    import torch
+
+    from dynode_plugin.dynamics.solver import flow
+
+    n = len(coords)
+    length = max(1, min(length, n - 1))
+    idx = torch.arange(n - length)[:, None] + torch.arange(length + 1)
+    max_step = max(float(torch.diff(tau).median()) / cfg.substeps, cfg.min_step)
+    state, preds, excess = coords[idx[:, 0]], [], []
+    with torch.no_grad():
+        for seg in range(length):
+            start = state
+            state, energy = flow(field, start, tau[idx[:, seg]], tau[idx[:, seg + 1]], cfg, max_step, energy=True)
+            excess.append((energy - (state - start).pow(2).sum(1)).clamp_min(0))
+            preds.append(state)
+        loss = torch.mean((torch.stack(preds, 1) - coords[idx[:, 1:]]) ** 2)
+        return float(loss + cfg.straightness * torch.stack(excess).mean() / coords.shape[1])
+
+
+def run_fit(spec):
+    """One fit (old or new) on one clip, in its own process; returns a result dict."""
+    import torch
+
+    from dynode_plugin import DynamicsModel
+    from dynode_plugin.dynamics import model as model_mod
+    from dynode_plugin.dynamics.config import ODEConfig
+
+    _, noisy, mask = clip_and_mask(spec)
+    n = len(noisy)
+    old_cfg = ODEConfig(**OLD)
+    curve, clock = [], {"excluded": 0.0}
+    every_eval = spec.get("eval_every", 0)
+
+    def train_field(field, coords, tau, cfg, max_step, *args, **kwargs):
+        start = time.perf_counter()
+
+        def on_step(step, loss):
+            if every_eval and (step % every_eval == every_eval - 1 or step == cfg.steps - 1):
+                t0 = time.perf_counter()
+                elapsed = t0 - start - clock["excluded"]
+                curve.append((step + 1, elapsed, objective(field, coords, tau, old_cfg, old_cfg.window)))
+                clock["excluded"] += time.perf_counter() - t0
+        clock["field"] = (field, coords, tau)
+        return real_train_field(field, coords, tau, cfg, max_step, *args, on_step=on_step, **kwargs)
+
+    from dynode_plugin.dynamics.fitting import train_field as real_train_field
+    model_mod.train_field = train_field
+    load_before = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    dynamo_s = 0.0
+    if spec["path"] == "old":
+        import torch._dynamo  # noqa: F401  (what creating torch.optim.Adam cost the old path)
+
+        from dynode_plugin.dynamics import fitting
+
+        # the old loop drew `batch` windows with replacement, however few there were
+        fitting.sample_windows = lambda count, batch, gen: torch.randint(0, count, (batch,), generator=gen)
+
+        dynamo_s = time.perf_counter() - t0
+        model = DynamicsModel(**OLD)
+    else:
+        model = DynamicsModel()
+    model.fit(noisy, mask=mask, progress=False)
+    wall = time.perf_counter() - t0 - clock["excluded"]
+    field, coords, tau = clock["field"]
+    pred = model.predict()
+    held = ~mask
+    return dict(clip=spec["clip"] if spec["clip"] == "real" else f"synthetic N={n}", every=spec["every"], path=spec["path"],
+                wall_s=wall, dynamo_import_s=dynamo_s, steps=model.report.steps, steps_per_s=model.report.steps_per_second,
+                final_objective=objective(field, coords, tau, old_cfg, old_cfg.window), curve=curve,
+                mse_heldout=float(((pred[held] - noisy[held]) ** 2).mean()) if held.any() else None,
+                mse_rollout=model.report.rollout_mse, load_before=load_before, load_after=os.getloadavg()[0])
+
+
+def specs(quick: bool):
+    clips = [dict(clip="synthetic", n=64, every=1)]
+    if not quick:
+        clips += [dict(clip="synthetic", n=n, every=e) for n, e in ((64, 4), (64, 8), (256, 1), (256, 4), (256, 8))]
+    from common import SHARED
+
+    if (SHARED / "dynode_example" / "dynode_all_latents.pth").exists():
+        clips.append(dict(clip="real", n=11, every=2))
+    return clips
+
+
+def summarise(rows):
+    out = []
+    for new in (r for r in rows if r["path"] == "new"):
+        old = next(r for r in rows if r["path"] == "old" and r["clip"] == new["clip"] and r["every"] == new["every"])
+        reach = next((s for _, s, v in new["curve"] if v <= old["final_objective"]), None)
+        out.append(dict(clip=new["clip"], every=new["every"], old_wall_s=old["wall_s"], new_wall_s=new["wall_s"],
+                        speedup=old["wall_s"] / new["wall_s"], old_steps=old["steps"], new_steps=new["steps"],
+                        old_steps_per_s=old["steps_per_s"], new_steps_per_s=new["steps_per_s"],
+                        old_objective=old["final_objective"], new_objective=new["final_objective"], t_old_loss_s=reach,
+                        old_heldout=old["mse_heldout"], new_heldout=new["mse_heldout"],
+                        heldout_ratio=new["mse_heldout"] / old["mse_heldout"] if old["mse_heldout"] else None,
+                        old_rollout=old["mse_rollout"], new_rollout=new["mse_rollout"],
+                        load=max(old["load_before"], old["load_after"], new["load_before"], new["load_after"])))
+    return out
+
+
+def scaling(repeats: int = 2):
+    """The new default on 64 and on 256 densely observed frames, alternating, each in a fresh process."""
+    ctx = mp.get_context("spawn")
+    rows = []
+    for _ in range(repeats):
+        for n in (64, 256):
+            with cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+                r = pool.submit(run_fit, dict(clip="synthetic", n=n, every=1, path="new")).result()
+            rows.append({k: r[k] for k in ("clip", "wall_s", "steps_per_s", "load_before", "load_after")})
+            print(f"  {r['clip']}: {r['wall_s']:.1f} s, load {r['load_before']:.1f}", file=sys.stderr)
+    mean = {n: sum(r["wall_s"] for r in rows if r["clip"] == f"synthetic N={n}") / repeats for n in (64, 256)}
+    return {"runs": rows, "ratio_256_over_64": mean[256] / mean[64]}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="the default 64-frame clip (and the real one) only")
+    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "fit_speed.json"))
+    ap.add_argument("--scaling", action="store_true", help="only the new default on 64 vs 256 dense frames (twice each)")
+    args = ap.parse_args(argv)
+    if args.scaling:
+        res = scaling()
+        print(f"new fit, 256 frames / 64 frames (every frame observed): {res['ratio_256_over_64']:.2f}x")
+        path = write_json(Path(args.out).with_name("fit_speed_scaling.json"), {"machine": machine(), **res})
+        print(f"wrote {path}")
+        return
+    ctx = mp.get_context("spawn")
+    rows = []
+    for clip in specs(args.quick):
+        for path in ("old", "new"):
+            spec = dict(clip, path=path, eval_every=0 if path == "old" else 10)
+            with cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+                r = pool.submit(run_fit, spec).result()
+            rows.append(r)
+            print(f"  {r['clip']:<16} every {r['every']}  {path}: {r['wall_s']:.1f} s, {r['steps']} steps, "
+                  f"held-out {r['mse_heldout']}, load {r['load_before']:.1f}", file=sys.stderr)
+    table = summarise(rows)
+    print_table(table, ["clip", "every", "old_wall_s", "new_wall_s", "speedup", "old_steps_per_s", "new_steps_per_s",
+                        "new_steps", "t_old_loss_s", "old_heldout", "new_heldout", "heldout_ratio", "old_rollout",
+                        "new_rollout", "load"])
+    news = {(r["clip"], r["every"]): r["new_wall_s"] for r in table}
+    ratio = news.get(("synthetic N=256", 1), 0) / news[("synthetic N=64", 1)] if ("synthetic N=256", 1) in news else None
+    if ratio:
+        print(f"\nnew fit, 256 frames / 64 frames (every frame observed): {ratio:.2f}x")
+    path = write_json(args.out, {"machine": machine(), "note": "2-core machine shared with other jobs: ratios within this run count, "
+                                 "absolute seconds depend on the load column", "old_settings": OLD,
+                                 "scaling_256_over_64": ratio, "summary": table, "runs": rows})
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
