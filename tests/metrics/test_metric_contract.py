@@ -100,7 +100,8 @@ def test_attribute_strength_with_a_known_regressor(tmp_path, plugins):
     write_video(edt, tmp_path / "e")
     args = ("--source", str(tmp_path / "s"), "--edited", str(tmp_path / "e"), "--metrics", "attribute-strength")
     r = run(*args)
-    assert r.exit_code == 2 and "give --regressor ID (registered regressors: brightness)" in r.output
+    # the toy world's regressor is registered too; the test's own one must be listed
+    assert r.exit_code == 2 and "give --regressor ID (registered regressors: brightness, " in r.output
     r = run(*args, "--regressor", "brightness")
     assert r.exit_code == 2 and "predicts ['brightness', 'redness']; choose the edited one with --attribute NAME" in r.output
     r = run(*args, "--regressor", "mean-colour", "--attribute", "brightness")
