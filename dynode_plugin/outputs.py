@@ -88,6 +88,14 @@ def _check_inputs(out: Path, inputs: Iterable[Optional[PathLike]], option: str, 
                                    f"choose another output folder")
 
 
+def refuse_inputs(path: PathLike, inputs: Sequence[Optional[PathLike]], option: str = "--out") -> Path:
+    """Refuse an output that is one of the inputs, or a folder holding one (even with --force).
+    For flows whose host checks the rest of the output itself (``pipeline.run``)."""
+    out = check_path_syntax(path, option)
+    _check_inputs(out, inputs, option, folder=True)
+    return out
+
+
 def check_output_file(path: PathLike, option: str = "--out", inputs: Sequence[Optional[PathLike]] = (), force: bool = False,
                       suffixes: Optional[Sequence[str]] = None) -> Path:
     """Validate an output FILE before any work; returns it as a Path."""

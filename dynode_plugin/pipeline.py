@@ -132,6 +132,9 @@ def run(host: Host, source, edits: Sequence[Tuple[str, float]], out, *, select=N
         progress: bool = True) -> Tuple[EditResult, List[str]]:
     """The whole flow for one clip; returns the result and the files the host wrote.
     ``select``: a :class:`~dynode_plugin.frame_selection.SelectionSpec` (which frames the host inverts)."""
+    from .outputs import refuse_inputs
+
+    refuse_inputs(out, [source])  # every host and alias: an input is never replaced, --force or not
     host.check_output(out, force)  # what the last step would refuse, refused before the work
     host.check(edits)  # bad edits and host code that cannot import fail before any fit
     clip = host.read(source, select=select, progress=progress)

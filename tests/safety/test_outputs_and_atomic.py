@@ -111,6 +111,39 @@ def test_symlinked_output_onto_an_input_is_refused(tmp_path, latents):
         check_output_dir(tmp_path, "--out", [latents], force=True)
 
 
+class _RecordingHost:
+    """Records whether the flow got past the output checks (it must not, for an input as output)."""
+
+    def __init__(self):
+        self.calls = []
+
+    def check_output(self, out, force=False):
+        self.calls.append("check_output")
+
+    def check(self, edits):
+        self.calls.append("check")
+
+    def read(self, *a, **k):
+        self.calls.append("read")
+        raise AssertionError("read must not be reached")
+
+
+def test_every_host_flow_refuses_an_input_as_output_even_with_force(tmp_path):
+    """pipeline.run, behind `dynode edit` and the lt/tcsve aliases, refuses --out equal to the source
+    (or a folder holding it) before the host sees anything; the source is left as it was."""
+    from dynode_plugin.pipeline import run as run_flow
+
+    src = tmp_path / "latents"
+    src.mkdir()
+    (src / "latent_code_00000.npy").write_bytes(b"user data")
+    for out in (src, tmp_path):
+        host = _RecordingHost()
+        with pytest.raises(DynodeInputError, match="input"):
+            run_flow(host, src, [("age", 1.0)], out, force=True)
+        assert host.calls == []
+    assert (src / "latent_code_00000.npy").read_bytes() == b"user data"
+
+
 def test_atomic_path_uses_one_temp_in_the_target_folder_and_removes_it_on_failure(tmp_path):
     target = tmp_path / "x.dynode"
     with pytest.raises(RuntimeError):
