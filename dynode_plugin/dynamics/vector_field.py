@@ -9,9 +9,11 @@ The output layer starts at zero so the initial flow is the identity map.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 _ACT = {"silu": nn.SiLU, "tanh": nn.Tanh, "elu": nn.ELU, "softplus": nn.Softplus}
+_ACT_FN = {"silu": F.silu, "tanh": torch.tanh, "elu": F.elu, "softplus": F.softplus}
 
 
 class VectorField(nn.Module):
@@ -31,6 +33,7 @@ class VectorField(nn.Module):
             nn.init.zeros_(out.bias)
         layers.append(out)
         self.net = nn.Sequential(*layers)
+        self._act = _ACT_FN[activation]
         self.nfe = 0  # function evaluations, for reports
 
     def forward(self, c: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -38,7 +41,12 @@ class VectorField(nn.Module):
         self.nfe += 1
         if self.time_dependent:
             c = torch.cat([c, t.reshape(-1, 1).to(c.dtype).expand(len(c), 1)], dim=1)
-        return self.net(c)
+        # the layers called as functions, not through nn.Module.__call__: at these sizes (batch 16,
+        # 128 wide) the per-call overhead costs as much as the arithmetic (issue 17)
+        linears = self.net[::2]
+        for layer in linears[:-1]:
+            c = self._act(F.linear(c, layer.weight, layer.bias))
+        return F.linear(c, linears[-1].weight, linears[-1].bias)
 
     # The state interface the fit and the predictor use (the same for both orders):
     def lift(self, coords: torch.Tensor, obs: torch.Tensor) -> torch.Tensor:
