@@ -24,7 +24,7 @@ BACKENDS = ("tensor", "torchdiffeq")
 # and the command-line types (dynode_plugin.cli_types.ODE_FIELD_TYPES).
 LIMITS = {"subspace_dim": (1, 100_000), "hidden": (1, 8192), "depth": (0, 64), "substeps": (1, 1000),
           "steps": (0, 1_000_000), "batch": (1, 1_000_000), "window": (1, 1_000_000), "seed": (0, 2**32 - 1),
-          "threads": (1, 1024)}
+          "threads": (1, 1024), "order": (1, 2)}
 
 
 @dataclasses.dataclass
@@ -38,6 +38,8 @@ class ODEConfig:
     hidden: width of the vector field's MLP.
     depth: number of repeating (Linear, activation) modules of the MLP (the paper's DEPTH).
     activation: MLP activation: silu, tanh, elu or softplus.
+    order: 1 = dz/dt = f(z, t) (the paper's); 2 = position and velocity with a learned acceleration (inertia: oscillating and accelerating motion from few observations; dynamics/second_order.py).
+    velocity: order 2's velocity at each observed frame: learned (started from finite differences, fitted with the field) or fd (finite differences, fixed).
     time_dependent: non-autonomous field f(z, t) (the paper's Eq. 4); False gives f(z).
     solver: torchdiffeq method: rk4, euler, midpoint (fixed step) or dopri5, bosh3, ... (adaptive).
     substeps: fixed-step solvers take this many steps per median observed gap.
@@ -71,6 +73,8 @@ class ODEConfig:
     hidden: int = 128
     depth: int = 2
     activation: str = "silu"
+    order: int = 1
+    velocity: str = "learned"
     time_dependent: bool = True
     solver: str = "rk4"
     substeps: int = 2
@@ -108,6 +112,8 @@ class ODEConfig:
             raise DynodeInputError(f"backend must be one of {', '.join(BACKENDS)}; got '{self.backend}'")
         if self.residual not in ("interp", "none"):
             raise DynodeInputError(f"residual must be 'interp' or 'none'; got '{self.residual}'")
+        if self.velocity not in ("learned", "fd"):
+            raise DynodeInputError(f"velocity must be 'learned' or 'fd'; got '{self.velocity}'")
         if self.activation not in ACTIVATIONS:
             raise DynodeInputError(f"unknown activation '{self.activation}'; choose one of {', '.join(ACTIVATIONS)}")
         if not 0 <= self.min_step < 1:
