@@ -187,7 +187,7 @@ def _build(path, header: Dict[str, Any], tensors: Dict[str, torch.Tensor]) -> Mo
     try:  # the layout the field needs: build one and run it once
         field = new_field(cfg, prior.dim)
         prior.start(field)
-        probe = field(torch.zeros(2, prior.dim), torch.zeros(2))
+        probe = field(field.lift(torch.zeros(2, prior.dim), torch.zeros(2, dtype=torch.long)), torch.zeros(2))
     except DynodeInputError:
         raise
     except io._FAILURES as exc:

@@ -85,6 +85,8 @@ def train_prior(clips: Sequence[torch.Tensor], config: Optional[ODEConfig] = Non
     from tqdm.auto import tqdm
 
     cfg = (config or ODEConfig()).validate()
+    if cfg.order != 1:
+        raise DynodeInputError(f"prior training supports order 1 fields; got order {cfg.order}")
     tr = training or PriorTraining()
     shape = tuple(clips[0].shape[1:])
     flat = check_clips(clips)
