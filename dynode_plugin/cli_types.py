@@ -216,6 +216,16 @@ class RayAddress(click.ParamType):
         return text
 
 
+def with_params(params):
+    """Decorator: add ready ``click.Option`` objects (a host's :meth:`Host.cli_options`) to a click command."""
+
+    def decorate(fn):
+        fn.__click_params__ = list(getattr(fn, "__click_params__", [])) + list(reversed(params))
+        return fn
+
+    return decorate
+
+
 def check_output_size(frames: int, shape: Sequence[int], what: str = "the output") -> None:
     """Refuse a request whose output latents would exceed :data:`MAX_OUTPUT_BYTES` (float32)."""
     from .errors import DynodeInputError
