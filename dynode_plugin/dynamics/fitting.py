@@ -37,6 +37,7 @@ class FitReport:
     rollout_mse: Optional[float] = None
     solver: Optional[str] = None
     subspace_requested: Optional[int] = None  # the subspace_dim asked for (the fit may use fewer: Subspace.fit)
+    prior: Optional[dict] = None  # the motion prior the fit started from (path, checksum, clips it was trained on)
 
     @property
     def steps_per_second(self) -> float:
@@ -61,6 +62,8 @@ class FitReport:
             lines.append(f"loss             {self.losses[0]:.4g} -> {self.losses[-1]:.4g}")
         if self.observed_mse is not None:
             lines.append(f"observed MSE     {self.observed_mse:.4g} (per latent element)")
+        if self.prior is not None:
+            lines.append(f"prior            {self.prior.get('path')} ({self.prior.get('clips')} clips, {self.prior.get('checksum', '')[:19]})")
         if self.rollout_mse is not None:
             lines.append(f"rollout MSE      {self.rollout_mse:.4g} (integrating from frame 0 only)")
         return "\n".join(lines)

@@ -22,7 +22,7 @@ from .config import ODEConfig
 from .settings import PROPAGATION_MODES
 from .fitting import ExtraLoss, FitReport, train_field
 from .solver import flow, rollout
-from .second_order import make_field
+from .context_field import new_field
 from .subspace import Subspace
 
 
@@ -43,19 +43,25 @@ class DynamicsModel(BaseDynamics):
             config = ODEConfig.from_dict({**config.to_dict(), **settings})
         self.config = (config or ODEConfig.from_dict(settings)).validate()
         self.subspace: Optional[Subspace] = None
-        self.field: Optional[torch.nn.Module] = None  # VectorField (order 1) or SecondOrderField (order 2)
+        # VectorField (order 1), SecondOrderField (order 2) or ContextField (a prior's, with a per-clip code)
+        self.field: Optional[torch.nn.Module] = None
         self.guarded = 0  # queries of the last prediction replaced by the chord (see _subspace_coords)
 
     # -- fitting --------------------------------------------------------------------------
     def _fit(self, progress: bool = True, extra_loss: Optional[ExtraLoss] = None) -> None:
+        prior = self._load_prior()
         cfg = self.config
         t_start = time.perf_counter()
         with torch_threads(cfg.threads), torch.random.fork_rng(), torch.enable_grad():
             torch.manual_seed(cfg.seed)
-            self.subspace = Subspace.fit(self.observed, cfg.subspace_dim)
+            # with a prior: the domain's coordinates (every clip's in the same frame), else the clip's own PCA
+            self.subspace = prior.subspace if prior else Subspace.fit(self.observed, cfg.subspace_dim)
             coords = self.subspace.encode(self.observed)
             tau = self.obs_tau.float()
-            self.field = make_field(cfg, self.subspace.dim, len(coords), coords, tau)
+            self.field = new_field(cfg, self.subspace.dim, len(coords), coords, tau)
+            if prior:
+                prior.start(self.field)
+                extra_loss = prior.with_pull(self.field, cfg.prior_weight, extra_loss)
             residuals = self.subspace.residual(self.observed)
             obs_index = torch.full((len(self.mask),), -1, dtype=torch.long)
             obs_index[self.mask] = torch.arange(int(self.mask.sum()))
@@ -74,7 +80,20 @@ class DynamicsModel(BaseDynamics):
         self.report = FitReport(model=self.id, steps=cfg.steps, seconds=seconds, losses=losses, n_frames=len(self.mask),
                                 n_observed=len(self.observed), subspace_dim=self.subspace.dim if self.subspace.basis is not None else None,
                                 explained_variance=getattr(self.subspace, "explained", None), observed_mse=obs_mse,
-                                rollout_mse=roll_mse, solver=cfg.solver, subspace_requested=cfg.subspace_dim)
+                                rollout_mse=roll_mse, solver=cfg.solver, subspace_requested=cfg.subspace_dim,
+                                prior=prior.describe() if prior else None)
+
+    def _load_prior(self):
+        """The ``prior`` setting's :class:`~.prior.MotionPrior` (None without one); the config becomes the
+        one the fit runs (the prior's architecture and fit settings), which the saved model records."""
+        if not self.config.prior:
+            return None
+        from .prior import load_prior
+
+        prior = load_prior(self.config.prior)
+        prior.check_latents(self.shape)
+        self.config = prior.fit_config(self.config)
+        return prior
 
     def _max_step(self) -> float:
         # the median gap, not the smallest: one short gap in irregular sampling made every
@@ -191,6 +210,6 @@ class DynamicsModel(BaseDynamics):
 
     def _set_state(self, tensors: Dict[str, torch.Tensor], meta: Dict[str, Any]) -> None:
         self.subspace = Subspace.from_state_dict(tensors)
-        self.field = make_field(self.config, self.subspace.dim, len(self.observed))
+        self.field = new_field(self.config, self.subspace.dim, len(self.observed))
         self.field.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("field.")})
         self.field.eval()
