@@ -153,6 +153,7 @@ def main(argv=None):
     ap.add_argument("--inversion-steps", type=int, default=None, help="toy inversion Adam steps (default 100, as toy_dynamics.py)")
     ap.add_argument("--ode-steps", type=int, default=None, help="DynamicsModel fit steps (default: its own)")
     ap.add_argument("--fail", type=float, default=0.1, help="fraction of frames failing detection in the 'fail' scenario")
+    ap.add_argument("--scenarios", nargs="+", choices=["regular", "fail"], default=["regular", "fail"])
     ap.add_argument("--edit", default="colour=+1")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1: the tiny ops run fastest on a loaded machine)")
@@ -178,7 +179,7 @@ def main(argv=None):
     rows, classic, failures = [], {}, {}
     for n in a.frames:
         frames = render_clip(n, a.seed)
-        for scenario in ("regular", "fail"):
+        for scenario in a.scenarios:
             failed = failing_frames(n, a.fail, a.seed + n) if scenario == "fail" else []
             failures[f"{n}/{scenario}"] = failed
             print(f"  N={n} {scenario}: {len(failed)} frames failing detection", file=sys.stderr)
