@@ -76,10 +76,12 @@ def smooth_view(model, sigma: float = None):
     return view
 
 
-def edit_rows(host, frames, latents, edit, model, appearance, sigma: float = 1.5, sigmas=(), smooth_sigmas=(), clean=None):
+def edit_rows(host, frames, latents, edit, model, appearance, sigma: float = 1.5, sigmas=(), smooth_sigmas=(), clean=None,
+              smooth_models=None):
     """Every way of editing the clip compared on one fitted model: per-frame, a Gaussian filter over the
     per-frame edited codes (``sigma``, and every one of ``sigmas``), and DynODE (offset, smooth at the
-    model's ``smooth_sigma`` and at each of ``smooth_sigmas``, flow, reintegrate). ``clean``: the
+    model's ``smooth_sigma`` and at each of ``smooth_sigmas``, flow, reintegrate; ``smooth_models``:
+    ``{label: model}``, more fits whose smooth trajectories become rows ``dynode smooth LABEL``). ``clean``: the
     jitter-free codes of the same frames; each row then gets ``clean_edit_mse_x1e3``, the image MSE
     against the per-frame edit of those codes (what the edit should look like without the jitter:
     a smoother that lags or blurs the motion moves away from it). Returns (rows, {label: frames})."""
@@ -99,10 +101,13 @@ def edit_rows(host, frames, latents, edit, model, appearance, sigma: float = 1.5
     fit_s = model.report.seconds if getattr(model, "report", None) is not None else float("nan")
     views = [("dynode offset", model, "offset"), ("dynode smooth", smooth_view(model), "offset")]
     views += [(f"dynode smooth sigma={sg:g}", smooth_view(model, sg), "offset") for sg in smooth_sigmas]
+    for label, other in (smooth_models or {}).items():
+        views += [(f"dynode smooth {label}", smooth_view(other), "offset")]
+        views += [(f"dynode smooth {label} sigma={sg:g}", smooth_view(other, sg), "offset") for sg in smooth_sigmas]
     for label, m, mode in views + [("dynode flow", model, "flow"), ("dynode reintegrate", model, "reintegrate")]:
         t0 = time.perf_counter()
         out = m.propagate(fn(latents[:1]), mode=mode)
-        codes[label] = (out, fit_s + time.perf_counter() - t0)
+        codes[label] = (out, (m.report.seconds if m.report is not None else fit_s) + time.perf_counter() - t0)
     reference = host.synthesize(fn(clean)) if clean is not None else None
     rows, rendered = [], {}
     for label, (z, ops_s) in codes.items():
