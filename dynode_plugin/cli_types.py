@@ -216,6 +216,16 @@ class RayAddress(click.ParamType):
         return text
 
 
+def with_params(params):
+    """Decorator: add ready ``click.Option`` objects (a host's :meth:`Host.cli_options`) to a click command."""
+
+    def decorate(fn):
+        fn.__click_params__ = list(getattr(fn, "__click_params__", [])) + list(reversed(params))
+        return fn
+
+    return decorate
+
+
 def check_output_size(frames: int, shape: Sequence[int], what: str = "the output") -> None:
     """Refuse a request whose output latents would exceed :data:`MAX_OUTPUT_BYTES` (float32)."""
     from .errors import DynodeInputError
@@ -238,7 +248,8 @@ def _ode_field_types() -> dict:
                  predict=click.Choice(("anchored", "rollout")), residual=click.Choice(("interp", "none")),
                  lr=FiniteFloat(0.0, 10.0, min_open=True), lr_final=FiniteFloat(0.0, 10.0), rtol=FiniteFloat(0.0, 1.0, min_open=True),
                  atol=FiniteFloat(0.0, 1.0, min_open=True), grad_clip=FiniteFloat(0.0, 1e6), straightness=STRAIGHTNESS,
-                 time_dependent=click.BOOL, zero_init=click.BOOL)
+                 time_dependent=click.BOOL, zero_init=click.BOOL, prior=InputPath("file", (".dynode-prior",)),
+                 prior_weight=FiniteFloat(0.0, 1e6), smooth_sigma=FiniteFloat(0.0, 100.0, min_open=True))
     return types
 
 

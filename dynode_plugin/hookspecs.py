@@ -12,6 +12,10 @@ in this order:
    (``[options.entry_points] dynode = myname = mypkg.dynode_plugin``), unless the
    environment variable ``DYNODE_DISABLE_PLUGIN_AUTOLOAD`` is set to a true value.
 
+Registration follows that order, so a plugin found later wins an ``id`` clash: a third-party
+plugin that registers ``linear`` or ``toy`` replaces the built-in one (with a warning naming
+both plugins), which is how a user swaps in their own version of a default.
+
 Every hook is a *registration* hook: dynode passes a ``register`` callable and the
 plugin calls it once per thing it provides. ``register`` accepts either
 

@@ -26,6 +26,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
+from .cli_types import with_params  # noqa: F401  (torch-free home; re-exported for hosts)
+
 Edits = Sequence[Tuple[str, float]]
 
 
@@ -220,16 +222,6 @@ def host_class(host_id: str) -> type:
 def get_host(host_id: str, **options: Any) -> Host:
     """Instantiate the host registered as ``host_id`` (``options``: its :meth:`Host.cli_options` values)."""
     return host_class(host_id).from_options(**options)
-
-
-def with_params(params):
-    """Decorator: add ready ``click.Option`` objects (a host's :meth:`Host.cli_options`) to a click command."""
-
-    def decorate(fn):
-        fn.__click_params__ = list(getattr(fn, "__click_params__", [])) + list(reversed(params))
-        return fn
-
-    return decorate
 
 
 def check_frames(frames: torch.Tensor, what: str = "frames") -> torch.Tensor:

@@ -2,7 +2,7 @@
 
     python -m dynode_plugin.plugin_docs > docs/plugins.md
 
-``tests/core/test_plugin_docs.py`` fails when the file is stale or a hook has no docstring.
+``tests/core/test_plugin_system.py`` fails when the file is stale or a hook has no docstring.
 """
 from __future__ import annotations
 

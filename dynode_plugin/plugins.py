@@ -28,6 +28,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 DEFAULT_PLUGINS: List[str] = [
     "dynode_plugin.dynamics.plugin",
     "dynode_plugin.core_commands",
+    "dynode_plugin.prior_commands",
     "dynode_plugin.doctor",
     "dynode_plugin.metrics.plugin",
     "dynode_plugin.toy.plugin",
@@ -129,7 +130,8 @@ class Registry:
             text = summary or getattr(ref, "summary", "") or (ref.__doc__ or "").strip().split("\n")[0]
             if id in self.entries[kind]:
                 prev = self.entries[kind][id].plugin
-                warnings.warn(f"dynode: {kind[:-1]} '{id}' from plugin '{plugin}' replaces the one from '{prev}'", stacklevel=2)
+                what = "dynamics model" if kind == "dynamics" else kind[:-1]
+                warnings.warn(f"dynode: {what} '{id}' from plugin '{plugin}' replaces the one from '{prev}'", PluginWarning, stacklevel=2)
             self.entries[kind][id] = Entry(id=id, kind=kind, plugin=plugin, summary=text, ref=ref)
 
         return register
@@ -138,7 +140,9 @@ class Registry:
         """Call every registration hook, one plugin at a time, so one broken plugin cannot break the rest."""
         for kind in KINDS:
             caller = getattr(self.pm.hook, f"dynode_register_{kind}")
-            for impl in reversed(caller.get_hookimpls()):  # pluggy lists last-registered first
+            # get_hookimpls() is in registration order (pluggy *calls* them last-registered first):
+            # registering in this order lets a later plugin replace a default with the same id
+            for impl in caller.get_hookimpls():
                 name = self.pm.get_name(impl.plugin) or repr(impl.plugin)
                 try:
                     impl.function(self._register_fn(kind, name))
@@ -146,7 +150,7 @@ class Registry:
                     self._fail(name, f"dynode_register_{kind}", exc)
 
     def add_commands(self, cli: Any) -> None:
-        for impl in reversed(self.pm.hook.dynode_register_commands.get_hookimpls()):
+        for impl in self.pm.hook.dynode_register_commands.get_hookimpls():  # registration order, as collect()
             name = self.pm.get_name(impl.plugin) or repr(impl.plugin)
             try:
                 impl.function(cli)

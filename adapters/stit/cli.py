@@ -11,7 +11,7 @@ import click
 
 from dynode_plugin.cli import DynodeGroup
 
-from dynode_plugin.dynamics.settings import dynamics_options
+from dynode_plugin.dynamics.settings import dynamics_options, fit_options
 from dynode_plugin.errors import DynodeInputError
 from dynode_plugin.frame_selection import selection_options
 
@@ -93,12 +93,12 @@ def edit_cmd(stit_root, per_frame, model_path, refit, no_compat, report_json, qu
 @group.command("train", context_settings={"ignore_unknown_options": True})
 @_ROOT
 @selection_options
-@dynamics_options
+@fit_options  # no --mode: train only writes pivots; the mode is the edit's choice
 @click.option("--no-compat", is_flag=True, help="Do not apply the compat fixes (torch_load, cpu, pillow).")
 @click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Write timings and the frame report as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar for the fit.")
 @click.argument("script_args", nargs=-1, type=click.UNPROCESSED)
-def train_cmd(stit_root, every, frames, max_gap, model_id, mode, no_compat, report_json, quiet, script_args, **kwargs):
+def train_cmd(stit_root, every, frames, max_gap, model_id, no_compat, report_json, quiet, script_args, **kwargs):
     """Run STIT's train.py with e4e + PTI on the selected frames only (--every K, --frames, --max-gap).
 
     Alignment runs on every frame as in STIT; frames without a detected face are filled in
@@ -135,13 +135,13 @@ def train_cmd(stit_root, every, frames, max_gap, model_id, mode, no_compat, repo
 @_ROOT
 @click.option("--run-name", "-r", default=None, help="STIT's run name: fits on the pivots of <checkpoints_dir>/model_<run>.pt.")
 @click.option("--checkpoint", type=click.Path(dir_okay=False), default=None, help="A model_<run>.pt file (instead of --run-name).")
-@dynamics_options
+@fit_options
 @click.option("--out", "-o", type=click.Path(dir_okay=False), default=None,
               help="Output .dynode file. Default: beside the checkpoint, model_<run>.dynode (what the edit hook reuses).")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fit_cmd(stit_root, run_name, checkpoint, model_id, mode, out, force, quiet, **kwargs):
-    """Fit a dynamics model on a STIT run's pivots and save it for the edit step (--mode is the edit's: unused here)."""
+def fit_cmd(stit_root, run_name, checkpoint, model_id, out, force, quiet, **kwargs):
+    """Fit a dynamics model on a STIT run's pivots and save it for the edit step."""
     from pathlib import Path
 
     from dynode_plugin.dynamics.settings import fit_or_load, given

@@ -10,7 +10,7 @@ import click
 from dynode_plugin.cli import DynodeGroup
 from dynode_plugin.dynamics.settings import dynamics_options
 from dynode_plugin.edit_commands import dynamics_choice, run_options, write_report
-from dynode_plugin.hosts import with_params
+from dynode_plugin.cli_types import with_params
 
 from . import options
 

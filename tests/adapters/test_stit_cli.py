@@ -137,3 +137,13 @@ def test_install_and_uninstall_hook(tmp_path):
     assert PTH_LINE.startswith("import ")  # site only executes .pth lines that start with `import`
     res = run("stit", "uninstall-hook", "--site-dir", str(tmp_path))
     assert res.exit_code == 0 and not (tmp_path / PTH_NAME).exists()
+
+
+def test_mode_is_only_an_edit_option(world):
+    """`--mode` picks how an edit is carried; train/fit write no edit, so they do not offer it."""
+    import re
+
+    has_mode = lambda command: re.search(r"--mode\b", run("stit", command, "--help").output) is not None  # noqa: E731
+    assert has_mode("edit") and not has_mode("train")  # train passes unknown options on to STIT's train.py
+    res = run("stit", "fit", "--stit-root", str(world["root"]), "--mode", "flow")
+    assert res.exit_code == 2 and "No such option '--mode'" in res.output

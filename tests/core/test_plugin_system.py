@@ -67,6 +67,19 @@ def test_a_plugin_registered_in_a_test_is_discovered_for_every_hook():
     assert "fit" in group.commands  # the defaults are ordinary plugins too
 
 
+def test_a_plugin_replaces_a_default_with_the_same_id_and_says_so():
+    """Registration follows discovery order (defaults, entry points, extras): the later plugin wins."""
+    class MyLinear:
+        id, summary = "linear", "my own linear"
+
+    mod = types.ModuleType("my_linear_plugin")
+    mod.dynode_register_dynamics = P.hookimpl(lambda register: register(MyLinear))
+    with pytest.warns(P.PluginWarning, match="dynamics model 'linear' from plugin 'my_linear_plugin' replaces the one from 'dynode_plugin.dynamics.plugin'"):
+        reg = P.make_plugin_manager(autoload=False, extra_plugins=[mod])
+    assert reg.get("dynamics", "linear") is MyLinear
+    assert reg.get("dynamics", "spline").id == "spline"  # the other defaults stay
+
+
 def test_default_dynamics_are_registered_lazily():
     reg = P.make_plugin_manager(autoload=False)
     assert {"ode", "linear", "spline"} <= set(reg.ids("dynamics"))
