@@ -210,6 +210,8 @@ def targets(rows, clips, edit, frames, method="dynode smooth"):
 
 
 def main(argv=None):
+    from dynode_plugin.toy.evaluation import SMOOTH_FIT
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="24 frames, 2 seeds, 40 inversion steps, 300 fit steps")
     ap.add_argument("--seeds", default=None, help="scene seeds (default 0,1,2,3,4; quick 0,1); the first is also the irregular-sampling seed")
@@ -219,10 +221,10 @@ def main(argv=None):
     ap.add_argument("--jitter", type=float, default=0.16, help="realistic setting: pixel noise each frame is encoded through")
     ap.add_argument("--sigma", type=float, default=1.5, help="Gaussian baseline's sigma in frames (DynODE smooth's default window)")
     ap.add_argument("--sigmas", default="2,3", help="more Gaussian sigmas (the strongest baseline is the best of them)")
-    ap.add_argument("--smooth-fit", default="hidden=32,steps=150",
+    ap.add_argument("--smooth-fit", default=",".join(f"{k}={v}" for k, v in SMOOTH_FIT.items()),
                     help="settings of a second fit whose smooth trajectory is also scored ('' = none): a smaller, shorter "
                          "fit cannot follow each code's jitter, so its flow-carried neighbours average it out")
-    ap.add_argument("--smooth-sigmas", default="3", help="more DynODE smooth windows (smooth_sigma, observed gaps)")
+    ap.add_argument("--smooth-sigmas", default="2", help="more DynODE smooth windows (smooth_sigma, observed gaps)")
     ap.add_argument("--frames", type=int, default=None, help="clip length (default 48; quick 24)")
     ap.add_argument("--every", type=int, default=None,
                     help="regular sampling: observe every k-th frame + the last (default 4; quick 2: 13 observations of the same motion either way)")

@@ -20,6 +20,11 @@ from typing import Dict
 import torch
 
 METRICS = ["tl-id", "tg-id", "flicker", "identity-preservation"]
+# Fit settings for a smooth trajectory of jittery codes (``--smooth``): a smaller field trained on longer
+# windows cannot pass through every code's jitter, so the flow-carried neighbours it averages do not all
+# land on the jittery code again (the default fit, 128 wide and 8-frame windows, follows the jitter:
+# benchmarks/toy_dynamics.py, docs/toy.md "Smooth trajectories").
+SMOOTH_FIT = {"hidden": 32, "window": 16}
 
 
 def edit_flicker(x: torch.Tensor, y: torch.Tensor) -> float:
