@@ -8,7 +8,8 @@ Part B (editing; the default). For each seed, a ``--frames`` clip (48) is render
 (one e4e-style encoder pass of each frame seen through independent pixel noise ``--jitter``
 0.16, calibrated so the codes are as rough as real inversions: each code carries its own jitter) runs
 on every seed; the clean setting (100 Adam steps per frame, 43 dB) is kept as a row on the
-first seed. One DynamicsModel is fitted per clip (every frame observed, its defaults), and
+first seed. One DynamicsModel is fitted per clip (every frame observed, its defaults; plus the
+smoothing fit ``--smooth-fit``, ``toy.evaluation.SMOOTH_FIT``, whose smooth trajectory is scored too), and
 each edit (``--edits``: the linear ``colour=+1`` and the learned mapper ``colour-mapper=+1``)
 is applied every way (``dynode_plugin.toy.evaluation.edit_rows``):
 
