@@ -9,7 +9,7 @@ import click
 
 from dynode_plugin.cli import DynodeGroup
 from dynode_plugin.dynamics.settings import dynamics_options
-from dynode_plugin.edit_commands import dynamics_choice, run_options, write_report
+from dynode_plugin.edit_commands import check_run_outputs, dynamics_choice, run_options, write_report
 from dynode_plugin.frame_selection import selection_options
 from dynode_plugin.cli_types import with_params
 
@@ -66,7 +66,11 @@ def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, per
 
     from . import editing, layout
 
-    dynamics = dynamics_choice(kwargs)
+    from dynode_plugin.core_commands import LATENT_OUT
+
+    check_run_outputs(kwargs.get("save_model"), report_json, [latents_dir, kwargs.get("stylegan_model_path")], force,
+                      [("--out", out)], [("--latents-out", kwargs.get("latents_out"), LATENT_OUT)])
+    dynamics = dynamics_choice(kwargs, force)
     host = _host(lt_root, config, log_path, **kwargs)
     attrs = host.attributes(attr)
     alphas = layout.parse_alphas(alpha, len(attrs))
@@ -111,11 +115,15 @@ def encode_cmd(lt_root, aligned_dir, out, psp_model_path, every, frames, max_gap
     from . import encode
     from .host_imports import find_generator, validate_checkout
 
+    from dynode_plugin.outputs import check_output_dir
+
     spec = SelectionSpec.from_options(every, frames, max_gap)
+    inputs = [aligned_dir, psp_model_path]
+    check_output_dir(out, "--out", inputs, force)  # never the aligned frames, even with --force
+    # the encode step always fits: an existing --save-model is replaced, so it is an ordinary output here
+    check_run_outputs(None, report_json, inputs, force, [("--out", out)], [("--save-model", save_model, (".dynode",))])
     out, aligned_dir = Path(out).resolve(), Path(aligned_dir).resolve()
     report_json = Path(report_json).resolve() if report_json else None
-    if out.exists() and not force:
-        raise DynodeInputError(f"{out} already exists; pass --force to replace it")
     if not lt_root:
         raise DynodeInputError(f"give --lt-root (your latent-transformer checkout) or set ${options.ROOT_ENV}")
     root = validate_checkout(lt_root)

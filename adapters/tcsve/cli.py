@@ -9,7 +9,7 @@ import click
 
 from dynode_plugin.cli import DynodeGroup
 from dynode_plugin.dynamics.settings import dynamics_options
-from dynode_plugin.edit_commands import dynamics_choice, run_options, write_report
+from dynode_plugin.edit_commands import check_run_outputs, dynamics_choice, run_options, write_report
 from dynode_plugin.cli_types import with_params
 
 from . import options
@@ -58,7 +58,12 @@ def edit_cmd(tcsve_root, run_name, inverted_root, embeddings, aligned_frames, ed
     from . import editing, layout
     from .host import TCSVEHost
 
-    dynamics = dynamics_choice(kwargs)
+    from dynode_plugin.outputs import check_output_file
+
+    inputs = [embeddings, mapper, aligned_frames, inverted_root]
+    check_output_file(out, "--out", inputs, force, suffixes=(".pth", ".pt"))  # never an input, even with --force
+    check_run_outputs(kwargs.get("save_model"), report_json, inputs, force, [("--out", out)])
+    dynamics = dynamics_choice(kwargs, force)
     host = TCSVEHost.from_options(tcsve_root=tcsve_root, mapper=mapper, aligned_frames=aligned_frames, fill_gaps=fill_gaps)
     if render and not per_frame:
         raise DynodeInputError("--render reproduces the original per-frame step; use it with --per-frame")

@@ -193,11 +193,13 @@ def model_matches(model, latents, mask=None) -> bool:
 
 
 def fit_or_load(latents, model_id: str = "ode", settings: Optional[Mapping[str, Any]] = None, path=None, *,
-                times=None, mask=None, refit: bool = False, progress: bool = True) -> Tuple[Any, bool, float]:
+                times=None, mask=None, refit: bool = False, progress: bool = True, replace: bool = True) -> Tuple[Any, bool, float]:
     """The one "construct, fit, save" of the package: returns ``(model, fitted, fit seconds)``.
 
     path: a ``.dynode`` file, reused when it holds a ``model_id`` model fitted on these latents (and
     ``refit`` is False), written after fitting otherwise. settings: the user's values (see :func:`given`).
+    replace: whether an existing ``path`` that is not reused may be replaced (the command line's
+    ``--force``); False refuses before fitting.
     """
     from ..plugins import get_registry
 
@@ -207,6 +209,11 @@ def fit_or_load(latents, model_id: str = "ode", settings: Optional[Mapping[str, 
         candidate = load_dynamics(path)
         if candidate.id == model_id and model_matches(candidate, latents, mask=mask):
             return candidate, False, 0.0
+    if path is not None and not replace and (Path(path).exists() or Path(path).is_symlink()):
+        from ..errors import DynodeInputError
+
+        why = "--refit fits again" if refit else "it holds a model of other latents or settings"
+        raise DynodeInputError(f"{path} exists and {why}; pass --force to replace it, or choose another --save-model file")
     t0 = time.perf_counter()
     model = get_registry().get("dynamics", model_id)(**settings_for(model_id, settings))
     model.fit(latents, times=times, mask=mask, progress=progress)
