@@ -29,7 +29,7 @@ CASES = [
     ("edit --input lat --edit colour=+1 --out o --report-json user.json", "already exists"),
     ("edit --input lat --edit colour=+1 --out o --save-model lat/latent_code_00000.npy --force", "input folder"),
     ("edit --input lat --edit colour=+1 --out o --save-model o.dynode --report-json o.dynode", ".json"),
-    ("edit --input lat --edit colour=+1 --out o --report-json lat --force", "input"),
+    ("edit --input user.json --edit colour=+1 --out o --report-json user.json --force", "input"),
 ]
 
 
