@@ -85,7 +85,7 @@ def write_report(path, report) -> None:
 
 @click.command("edit", cls=HostCommand)
 @click.option("--host", default="toy", show_default=True, help="Host id (see `dynode plugins`); its own options are added (--host ID --help).")
-@click.option("--input", "input_path", required=True, type=click.Path(),
+@click.option("--input", "input_path", required=True, type=T.LATENTS_IN,
               help="What the host reads: a video or folder of frames (toy), a latents folder (latent-transformer), ...")
 @click.option("--edit", "edit_specs", multiple=True, required=True, help="NAME=STRENGTH, e.g. colour=+2 (repeatable).")
 @click.option("--out", "-o", required=True, type=click.Path(), help="Where the host writes (toy: a folder, written atomically).")
@@ -112,8 +112,6 @@ def edit_cmd(ctx, host, input_path, edit_specs, out, per_frame, force, metric_id
     """
     from .frame_selection import SelectionSpec, check_per_frame
     from .hosts import get_host
-    from .pipeline import edits_from_specs, run
-
     from .outputs import check_output
 
     check_output(out, "--out", [input_path], force)  # before any work; an input is never replaced
@@ -121,8 +119,10 @@ def edit_cmd(ctx, host, input_path, edit_specs, out, per_frame, force, metric_id
     host_opts = {k: kwargs.pop(k) for k in ctx.meta.get("host_options", [])}
     spec = SelectionSpec.from_options(every, frames, max_gap)
     check_per_frame(per_frame, spec, fps_factor)
+    h = get_host(host, **host_opts)  # its checkout is checked here, before torch and the pipeline load
+    from .pipeline import edits_from_specs, run
+
     dynamics = dynamics_choice(kwargs, force)
-    h = get_host(host, **host_opts)
     edits = edits_from_specs(list(edit_specs), h)
     if metric_ids and not h.default_encoder:
         from .errors import DynodeInputError

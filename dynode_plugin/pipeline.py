@@ -21,7 +21,7 @@ import dataclasses
 import time
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-import torch
+from .lazy import torch  # imported on first use (a bad command line answers before torch loads)
 
 from .errors import DynodeInputError
 from .hosts import Clip, Host, check_frames, invert_selected

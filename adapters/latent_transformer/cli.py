@@ -62,9 +62,7 @@ def attrs_cmd(lt_root, config, log_path):
 @run_options
 def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, per_frame, force, report_json, quiet, **kwargs):
     """Edit a video's latent codes with a Latent Transformer attribute model and render frame%04d.jpg."""
-    from dynode_plugin.pipeline import run
-
-    from . import editing, layout
+    from . import layout
 
     from dynode_plugin.core_commands import LATENT_OUT
 
@@ -72,6 +70,9 @@ def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, per
                       [("--out", out)], [("--latents-out", kwargs.get("latents_out"), LATENT_OUT)])
     dynamics = dynamics_choice(kwargs, force)
     host = _host(lt_root, config, log_path, **kwargs)
+    from dynode_plugin.pipeline import run  # after the checkout and outputs are checked: these load torch
+
+    from . import editing
     attrs = host.attributes(attr)
     alphas = layout.parse_alphas(alpha, len(attrs))
     result, _ = run(host, latents_dir, [(a.name, al) for a, al in zip(attrs, alphas)], out, per_frame=per_frame,
@@ -112,7 +113,6 @@ def encode_cmd(lt_root, aligned_dir, out, psp_model_path, every, frames, max_gap
     from dynode_plugin.errors import DynodeInputError
     from dynode_plugin.frame_selection import SelectionSpec
 
-    from . import encode
     from .host_imports import find_generator, validate_checkout
 
     from dynode_plugin.outputs import check_output_dir
@@ -127,6 +127,7 @@ def encode_cmd(lt_root, aligned_dir, out, psp_model_path, every, frames, max_gap
     if not lt_root:
         raise DynodeInputError(f"give --lt-root (your latent-transformer checkout) or set ${options.ROOT_ENV}")
     root = validate_checkout(lt_root)
+    from . import encode  # after the checks: it loads torch
     files, n = encode.read_aligned_folder(aligned_dir)
     sel = spec.resolve(n, failed=[i for i in range(n) if i not in files])  # every check before pSp loads
     checkpoint = find_generator(root, Path(psp_model_path).resolve() if psp_model_path else None)

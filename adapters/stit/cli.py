@@ -77,10 +77,10 @@ def edit_cmd(stit_root, per_frame, model_path, refit, no_compat, report_json, fo
     from dynode_plugin.atomic import atomic_path
 
     from .checkpoint import find_root
-    from .runner import run_script
 
     _check_report(report_json, [model_path], force)
     root = find_root(stit_root)
+    from .runner import run_script  # after the checkout is checked: it loads torch
     args = list(script_args)
     script = args.pop(0) if args and args[0].endswith(".py") else SCRIPTS[0]
     overrides = _dynamics_overrides(kwargs, model_path, refit, quiet)
@@ -122,11 +122,11 @@ def train_cmd(stit_root, every, frames, max_gap, model_id, no_compat, report_jso
     from dynode_plugin.frame_selection import SelectionSpec
 
     from .checkpoint import find_root
-    from .sparse_train import run_train
 
     spec = SelectionSpec.from_options(every, frames, max_gap)
     _check_report(report_json, [], force)
     root = find_root(stit_root)
+    from .sparse_train import run_train  # after the checkout is checked: it loads torch
     args = list(script_args)
     if args and args[0].endswith(".py"):
         if os.path.basename(args[0]) != "train.py":

@@ -51,11 +51,9 @@ def edit_cmd(tcsve_root, run_name, inverted_root, embeddings, aligned_frames, ed
     """Edit a TCSVE run's PTI latents and write latents.pth for the next TCSVE steps."""
     from pathlib import Path
 
-    from dynode_plugin.consistency import delta_consistency
     from dynode_plugin.errors import DynodeInputError
-    from dynode_plugin.pipeline import run
 
-    from . import editing, layout
+    from . import layout
     from .host import TCSVEHost
 
     from dynode_plugin.outputs import check_output_file
@@ -63,8 +61,12 @@ def edit_cmd(tcsve_root, run_name, inverted_root, embeddings, aligned_frames, ed
     inputs = [embeddings, mapper, aligned_frames, inverted_root]
     check_output_file(out, "--out", inputs, force, suffixes=(".pth", ".pt"))  # never an input, even with --force
     check_run_outputs(kwargs.get("save_model"), report_json, inputs, force, [("--out", out)])
-    dynamics = dynamics_choice(kwargs, force)
     host = TCSVEHost.from_options(tcsve_root=tcsve_root, mapper=mapper, aligned_frames=aligned_frames, fill_gaps=fill_gaps)
+    dynamics = dynamics_choice(kwargs, force)
+    from dynode_plugin.consistency import delta_consistency  # after the checkout is checked: these load torch
+    from dynode_plugin.pipeline import run
+
+    from . import editing
     if render and not per_frame:
         raise DynodeInputError("--render reproduces the original per-frame step; use it with --per-frame")
     if per_frame and fill_gaps:
