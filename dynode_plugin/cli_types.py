@@ -248,7 +248,8 @@ def _ode_field_types() -> dict:
                  predict=click.Choice(("anchored", "rollout")), residual=click.Choice(("interp", "none")),
                  lr=FiniteFloat(0.0, 10.0, min_open=True), lr_final=FiniteFloat(0.0, 10.0), rtol=FiniteFloat(0.0, 1.0, min_open=True),
                  atol=FiniteFloat(0.0, 1.0, min_open=True), grad_clip=FiniteFloat(0.0, 1e6), straightness=STRAIGHTNESS,
-                 time_dependent=click.BOOL, zero_init=click.BOOL)
+                 time_dependent=click.BOOL, zero_init=click.BOOL, prior=InputPath("file", (".dynode-prior",)),
+                 prior_weight=FiniteFloat(0.0, 1e6))
     return types
 
 

@@ -89,24 +89,18 @@ class FrameSelection:
         """Per-frame values ``[N, ...]`` (quads ``[N, 4, 2]``, crops, latents) with the unobserved rows
         replaced by piecewise-linear interpolation in time between observed neighbours (held
         constant beyond the first/last observed frame). Numpy in, numpy out; torch in, torch out."""
-        import numpy as np
-        import torch
-
-        from .dynamics.base import interp_rows
-
-        is_numpy = not isinstance(values, torch.Tensor)
-        v = torch.as_tensor(np.asarray(values) if is_numpy else values)
-        if len(v) != self.n_frames:
-            raise DynodeInputError(f"got {len(v)} per-frame values for a clip of {self.n_frames} frames")
+        if len(values) != self.n_frames:
+            raise DynodeInputError(f"got {len(values)} per-frame values for a clip of {self.n_frames} frames")
         if self.dense:
             return values
-        t = self.times_tensor()
-        obs = list(self.selected)
-        flat = v.reshape(self.n_frames, -1).to(torch.float64)
-        filled = flat.clone()
-        filled[list(self.unobserved)] = interp_rows(t[list(self.unobserved)], t[obs], flat[obs])
-        out = filled.reshape(v.shape).to(v.dtype)
-        return out.numpy() if is_numpy else out
+        import numpy as np
+
+        is_numpy = not hasattr(values, "clone")
+        v = np.asarray(values) if is_numpy else values
+        obs, unobs, t = list(self.selected), list(self.unobserved), self.times_tensor()
+        out = v.copy() if is_numpy else v.clone()
+        out[unobs] = interp_values(v[obs], t[obs], t[unobs])
+        return out
 
     def report(self) -> Dict[str, object]:
         """What was inverted and what the model filled, for report.json files."""
@@ -270,6 +264,48 @@ def selection_options(fn):
     for opt in reversed(_OPTIONS):
         fn = opt(fn)
     return fn
+
+
+def fill_latents(selected_latents, sel: "FrameSelection", model_id: str = "ode", settings=None, progress: bool = True):
+    """Latents of the selected frames ``[n_sel, *shape]`` -> ``(latents of every frame, model, fit seconds)``:
+    the dynamics model fitted on them at their true times supplies the unobserved rows (no fit, and
+    model None, when every frame was inverted). What every host's sparse inversion ends with."""
+    from .dynamics.settings import fit_or_load
+
+    full = sel.scatter(selected_latents.detach().to("cpu"))
+    if sel.dense:
+        return full, None, 0.0
+    mask, times = sel.mask(), sel.times_tensor()
+    model, _, seconds = fit_or_load(full.float(), model_id, settings or {}, times=times, mask=mask, progress=progress)
+    full[~mask] = model.predict(times[~mask]).to(full.dtype)
+    return full, model, seconds
+
+
+def interp_values(values, t_known, t_query):
+    """Rows ``values [n, ...]`` known at sorted times ``t_known [n]`` -> ``[len(t_query), ...]``,
+    piecewise-linear in time (held constant beyond the ends). Numpy in, numpy out; torch in, torch out.
+    How per-frame data that is not a latent (STIT's crop quads) is filled and upsampled."""
+    import numpy as np
+    import torch
+
+    from .dynamics.base import interp_rows
+
+    is_numpy = not isinstance(values, torch.Tensor)
+    v = torch.as_tensor(np.asarray(values) if is_numpy else values)
+    flat = v.reshape(len(v), -1).to(torch.float64)
+    tk, tq = (torch.as_tensor(t, dtype=torch.float64) for t in (t_known, t_query))
+    out = interp_rows(tq, tk, flat).reshape(len(tq), *v.shape[1:]).to(v.dtype)
+    return out.numpy() if is_numpy else out
+
+
+def upsample_rows(values, times, factor: int):
+    """Per-frame rows ``[N, ...]`` at ``factor`` times the frames (``(N - 1) * factor + 1`` rows, the
+    originals at every ``factor``-th), linear in time in between: a crop quad per output frame."""
+    import torch
+
+    n = len(values)
+    t = torch.linspace(0.0, 1.0, n, dtype=torch.float64) if times is None else torch.as_tensor(times, dtype=torch.float64)
+    return interp_values(values, t, upsampled_times(t, n, factor))
 
 
 def check_fps_factor(fps_factor: int) -> int:

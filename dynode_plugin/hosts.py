@@ -165,6 +165,15 @@ class Host:
         """Latents ``[N,*latent_shape]`` -> frames ``[N,3,H,W]`` in [0,1]."""
         raise NotImplementedError(f"host '{self.id}' cannot render frames itself; run its own synthesis step")
 
+    def fit_loss(self, clip: Clip):
+        """An extra loss for the dynamics fit (``DynamicsModel.fit(extra_loss=...)``), or None (the default).
+
+        Called with the clip being edited; a host that can render (and has ``clip.frames``) may return
+        ``loss(latents [B, *shape], observed index [B], step) -> scalar tensor``: the latents a training
+        window reaches at observed frames, decoded, to be compared through its generator with the frames
+        (the toy host: ``toy/image_loss.py``). Models without ``extra_loss`` (the baselines) ignore it."""
+        return None
+
     def check_edit(self, name: str) -> None:
         from .errors import DynodeInputError
 

@@ -111,21 +111,29 @@ def edit_clip(host: Host, clip: Clip, edits: Sequence[Tuple[str, float]], *, per
         return EditResult(clip, edits, edited, "per-frame", {"edit": secs, "edit_step": secs})
     if len(clip) < 2:
         raise DynodeInputError(f"{clip.source or 'the clip'} holds one frame; DynODE needs at least 2 (or use --per-frame)")
-    if fps_factor != 1 and type(host).finish is not Host.finish:
-        raise DynodeInputError(f"host '{host.id}' cannot render at --fps-factor {fps_factor} (its edit needs each frame's own latent)")
     d = dynamics or DynamicsChoice()
     t0 = time.perf_counter()
     times_out = None if fps_factor == 1 else upsampled_times(clip.times, len(clip), fps_factor)
     res = edit_first_and_propagate(clip.latents, lambda z0: host.edit_many(z0, edits), times=clip.times, mask=clip.mask,
                                    model_path=d.model_path, mode=d.mode, model_id=d.model_id, settings=d.settings,
-                                   refit=d.refit, times_out=times_out, progress=progress, replace=d.replace)
-    edited = host.finish(clip, res.edited)
-    seconds = dict(res.seconds, edit_step=time.perf_counter() - t0)
+                                   refit=d.refit, times_out=times_out, progress=progress, extra_loss=host.fit_loss(clip),
+                                   replace=d.replace)
     if not bool(clip.observed.all()):  # the model fills the source latents too
         clip.latents = clip.latents.clone()
         clip.latents[~res.model.mask] = res.model.predict(res.model.times[~res.model.mask]).to(clip.latents.dtype)
+    # finish sees the source at the output times: with --fps-factor, the trajectory between the frames
+    edited = host.finish(clip if fps_factor == 1 else upsampled_source(clip, res.model, times_out, fps_factor), res.edited)
+    seconds = dict(res.seconds, edit_step=time.perf_counter() - t0)
     return EditResult(clip, edits, edited, f"dynode-{d.model_id}", seconds, model=res.model, fitted=res.fitted, mode=d.mode,
                       fps_factor=fps_factor)
+
+
+def upsampled_source(clip: Clip, model, times_out: torch.Tensor, factor: int) -> Clip:
+    """The source at ``factor`` times the frames: the clip's own latents at its frames (every
+    ``factor``-th row), the fitted trajectory in between. Host extras come along unchanged."""
+    z = model.predict(times_out).to(clip.latents.dtype)
+    z[torch.arange(len(clip)) * factor] = clip.latents
+    return Clip(z, times=times_out, fps=clip.fps * factor if clip.fps else None, source=clip.source, extras=clip.extras)
 
 
 def run(host: Host, source, edits: Sequence[Tuple[str, float]], out, *, select=None, per_frame: bool = False,

@@ -28,6 +28,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 DEFAULT_PLUGINS: List[str] = [
     "dynode_plugin.dynamics.plugin",
     "dynode_plugin.core_commands",
+    "dynode_plugin.prior_commands",
     "dynode_plugin.doctor",
     "dynode_plugin.metrics.plugin",
     "dynode_plugin.toy.plugin",

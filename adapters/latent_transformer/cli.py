@@ -10,7 +10,7 @@ import click
 from dynode_plugin.cli import DynodeGroup
 from dynode_plugin.dynamics.settings import dynamics_options
 from dynode_plugin.edit_commands import check_run_outputs, dynamics_choice, run_options, write_report
-from dynode_plugin.frame_selection import selection_options
+from dynode_plugin.frame_selection import fps_factor_option, selection_options
 from dynode_plugin.cli_types import with_params
 
 from . import options
@@ -58,16 +58,25 @@ def attrs_cmd(lt_root, config, log_path):
 @click.option("--per-frame", is_flag=True, help="The original step: the attribute model on every frame.")
 @with_params([options.LATENTS_OUT, options.NO_RENDER, options.DEVICE])
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder / an existing --latents-out file.")
+@fps_factor_option
 @dynamics_options
 @run_options
-def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, per_frame, force, report_json, quiet, **kwargs):
-    """Edit a video's latent codes with a Latent Transformer attribute model and render frame%04d.jpg."""
-    from . import layout
+def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, per_frame, force, fps_factor, report_json, quiet,
+                   **kwargs):
+    """Edit a video's latent codes with a Latent Transformer attribute model and render frame%04d.jpg.
 
+    With --fps-factor F: (N - 1) * F + 1 frames from the same trajectory (frame i of the
+    video is frame%04d.jpg number i * F); the fine layers of the in-between frames come from
+    the fitted source trajectory, as every frame's own do from its code.
+    """
     from dynode_plugin.core_commands import LATENT_OUT
+    from dynode_plugin.frame_selection import SelectionSpec, check_per_frame
+
+    from . import layout
 
     check_run_outputs(kwargs.get("save_model"), report_json, [latents_dir, kwargs.get("stylegan_model_path")], force,
                       [("--out", out)], [("--latents-out", kwargs.get("latents_out"), LATENT_OUT)])
+    check_per_frame(per_frame, SelectionSpec(), fps_factor)
     dynamics = dynamics_choice(kwargs, force)
     host = _host(lt_root, config, log_path, **kwargs)
     from dynode_plugin.pipeline import run  # after the checkout and outputs are checked: these load torch
@@ -76,13 +85,13 @@ def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, per
     attrs = host.attributes(attr)
     alphas = layout.parse_alphas(alpha, len(attrs))
     result, _ = run(host, latents_dir, [(a.name, al) for a, al in zip(attrs, alphas)], out, per_frame=per_frame,
-                    dynamics=dynamics, force=force, progress=not quiet)
+                    dynamics=dynamics, fps_factor=fps_factor, force=force, progress=not quiet)
     report = {
         **result.report(), "attrs": [a.name for a in attrs], "attr_nums": [a.num for a in attrs], "alphas": alphas,
         "out": str(out) if host.render else None, "latents_out": str(host.latents_out) if host.latents_out else None,
         "render_seconds_per_frame": result.seconds.get("render_per_frame"),
     }
-    what = f"{len(result.clip)} frames to {out}" if host.render else f"{len(result.clip)} latents to {host.latents_out}"
+    what = f"{len(result.edited)} frames to {out}" if host.render else f"{len(result.edited)} latents to {host.latents_out}"
     click.echo(f"{result.method}: {editing.describe(attrs, alphas)}; edit step {result.seconds['edit_step']:.2f} s; wrote {what}")
     write_report(report_json, report)
 
@@ -111,7 +120,7 @@ def encode_cmd(lt_root, aligned_dir, out, psp_model_path, every, frames, max_gap
     from dynode_plugin.atomic import atomic_dir, atomic_path
     from dynode_plugin.dynamics.settings import given
     from dynode_plugin.errors import DynodeInputError
-    from dynode_plugin.frame_selection import SelectionSpec
+    from dynode_plugin.frame_selection import SelectionSpec, fill_latents
 
     from .host_imports import find_generator, validate_checkout
 
@@ -135,7 +144,7 @@ def encode_cmd(lt_root, aligned_dir, out, psp_model_path, every, frames, max_gap
     t0 = time.perf_counter()
     codes = encode.encode_frames(net, [files[i] for i in sel.selected], device=device)
     encode_s = time.perf_counter() - t0
-    full, model, fit_s = encode.fill_codes(codes, sel, model_id, given(kwargs), progress=not quiet)
+    full, model, fit_s = fill_latents(codes, sel, model_id, given(kwargs), progress=not quiet)
     with atomic_dir(out) as tmp:
         encode.write_codes(full, tmp)
     if model is not None and save_model:

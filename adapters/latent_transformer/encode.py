@@ -19,7 +19,6 @@ import numpy as np
 import torch
 
 from dynode_plugin.errors import DynodeInputError
-from dynode_plugin.frame_selection import FrameSelection
 
 from . import layout
 
@@ -70,19 +69,6 @@ def encode_frames(net, files: List[Path], device: str = "cpu") -> torch.Tensor:
             _, latent = net(x, randomize_noise=False, resize=False, return_latents=True)
             codes.append(latent.reshape(1, *layout.W_PLUS_SHAPE).float().cpu())
     return torch.cat(codes)
-
-
-def fill_codes(codes: torch.Tensor, sel: FrameSelection, model_id: str, settings, progress: bool):
-    """Codes of the selected frames -> codes of every frame (the dynamics model fills the rest)."""
-    from dynode_plugin.dynamics.settings import fit_or_load
-
-    full = sel.scatter(codes)
-    if sel.dense:
-        return full, None, 0.0
-    mask, times = sel.mask(), sel.times_tensor()
-    model, _, seconds = fit_or_load(full, model_id, settings, times=times, mask=mask, progress=progress)
-    full[~mask] = model.predict(times[~mask])
-    return full, model, seconds
 
 
 def write_codes(codes: torch.Tensor, out: Path) -> None:

@@ -10,7 +10,8 @@ work like for every other host:
 * edit: STIT's InterFaceGAN edit ``w + (factor / 2) * d``, ``d`` the first row of
   ``editings/w_directions/<name>.npy``, ``factor`` the strength (what ``-er`` ranges over);
 * write: ``{"pivots": edited [N,18,512], "quads": ...}`` as a plain ``.pt`` (rendering and stitching
-  need STIT's tuned generator: run ``dynode stit edit`` for frames).
+  need STIT's tuned generator: run ``dynode stit edit`` for frames). With ``--fps-factor F``:
+  ``(N - 1) * F + 1`` pivots from the trajectory and as many quads, interpolated in time.
 """
 from __future__ import annotations
 
@@ -87,5 +88,18 @@ class StitHost(Host):
         from dynode_plugin.atomic import atomic_path
 
         with atomic_path(out, overwrite=force) as tmp:
-            torch.save({"pivots": result.edited.detach().cpu().float().clone(), "quads": result.clip.extras.get("quads")}, tmp)
+            torch.save({"pivots": result.edited.detach().cpu().float().clone(), "quads": output_quads(result)}, tmp)
         return [str(out)]
+
+
+def output_quads(result):
+    """STIT's crop quads, one per output frame: with --fps-factor F the quads between two frames are
+    interpolated linearly in time (STIT crops and pastes every frame by its quad)."""
+    quads = result.clip.extras.get("quads")
+    if quads is None or result.fps_factor == 1:
+        return quads
+    import numpy as np
+
+    from dynode_plugin.frame_selection import upsample_rows
+
+    return list(upsample_rows(np.stack([np.asarray(q, dtype=np.float64) for q in quads]), result.clip.times, result.fps_factor))

@@ -91,13 +91,10 @@ class TrainSession:
         return train
 
     def fill_pivots(self, ws, sel: FrameSelection):
-        from dynode_plugin.dynamics.settings import fit_or_load
+        from dynode_plugin.frame_selection import fill_latents
 
-        pivots = sel.scatter(ws.detach().to("cpu", dtype=ws.dtype))
-        mask, times = sel.mask(), sel.times_tensor()
-        model, _, self.seconds["fit"] = fit_or_load(pivots.float(), self.model_id, self.settings, times=times, mask=mask,
-                                                    progress=self.progress)
-        pivots[~mask] = model.predict(times[~mask]).to(pivots.dtype)
+        pivots, _, self.seconds["fit"] = fill_latents(ws.detach().to("cpu", dtype=ws.dtype), sel, self.model_id,
+                                                      self.settings, progress=self.progress)
         return pivots.to(ws.device)
 
     def prepare(self, fixes) -> None:

@@ -10,6 +10,7 @@ import click
 from dynode_plugin.cli import DynodeGroup
 from dynode_plugin.dynamics.settings import dynamics_options
 from dynode_plugin.edit_commands import check_run_outputs, dynamics_choice, run_options, write_report
+from dynode_plugin.frame_selection import fps_factor_option, selection_options
 from dynode_plugin.cli_types import with_params
 
 from . import options
@@ -24,6 +25,8 @@ def group() -> None:
     mapper on frame 0 only + DynODE propagation. The output latents.pth is the
     file scripts/temp_consist.py and STIT/video_stitching_tuning_ours.py read.
     Same flow as `dynode edit --host tcsve --input EMBEDDINGS --edit eyeglasses=0.15`.
+    `dynode tcsve invert --every K` runs the inversion before it (run_pti_multi.py's
+    e4e + PTI) on 1 aligned frame in K; the dynamics model writes the other frames' 0.pt.
     """
 
 
@@ -44,10 +47,11 @@ def group() -> None:
 @click.option("--render", is_flag=True, help="With --per-frame: also reload model_multi_id.pt per frame and write frames/<frame>.png like the original.")
 @with_params([options.FILL_GAPS])
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
+@fps_factor_option
 @dynamics_options
 @run_options
 def edit_cmd(tcsve_root, run_name, inverted_root, embeddings, aligned_frames, edit, mapper, strength, out, per_frame, render,
-             fill_gaps, force, report_json, quiet, **kwargs):
+             fill_gaps, force, fps_factor, report_json, quiet, **kwargs):
     """Edit a TCSVE run's PTI latents and write latents.pth for the next TCSVE steps."""
     from pathlib import Path
 
@@ -69,6 +73,8 @@ def edit_cmd(tcsve_root, run_name, inverted_root, embeddings, aligned_frames, ed
     from . import editing
     if render and not per_frame:
         raise DynodeInputError("--render reproduces the original per-frame step; use it with --per-frame")
+    if per_frame and fps_factor > 1:
+        raise DynodeInputError("--fps-factor needs the dynamics model's trajectory; it cannot be combined with --per-frame")
     if per_frame and fill_gaps:
         raise DynodeInputError("--fill-gaps needs the dynamics model; it cannot be combined with --per-frame")
     strength = host.default_strength(edit) if strength is None else strength
@@ -86,17 +92,78 @@ def edit_cmd(tcsve_root, run_name, inverted_root, embeddings, aligned_frames, ed
                   "consistency": delta_consistency(result.source, result.edited)}
         total = result.seconds["total_edit"]
     else:
-        res, _ = run(host, folder, [(edit, strength)], out, dynamics=dynamics, force=force, progress=not quiet)
+        res, _ = run(host, folder, [(edit, strength)], out, dynamics=dynamics, fps_factor=fps_factor, force=force,
+                     progress=not quiet)
         frames = res.clip.extras["frames"]
         mapper_s = host.mapper(edit).seconds
         report = {**res.report(), "method": "dynode", "per_frame_seconds": []}
         report["seconds"]["mapper_load"] = mapper_s
         total = report["seconds"]["total_edit"] = res.seconds["edit_step"] + mapper_s
+    rows = len(frames.numbers) if per_frame else len(res.edited)  # (N - 1) * F + 1 with --fps-factor F
     report.update(edit=edit, strength=strength, mapper=str(host.mapper_file(edit)), frames=len(frames.numbers),
-                  filled_frames=frames.missing, out=str(out), shape=[len(frames.numbers), *layout.W_PLUS_SHAPE])
+                  filled_frames=frames.missing, out=str(out), shape=[rows, *layout.W_PLUS_SHAPE])
     click.echo(f"wrote {out}: {report['shape']} latents ({report['method']}, {edit} x {strength:g}) "
                f"in {total:.2f} s" + (f"; filled frames {frames.missing}" if frames.missing else ""))
     out = Path(out)
-    if out.parent.name != edit or out.parent.parent.name != "StyleCLIP" or out.name != "latents.pth":
+    if fps_factor > 1:
+        click.echo(f"note: {rows} rows at {fps_factor}x the frame rate (video frame i is row i * {fps_factor}); temp_consist.py "
+                   "pairs rows with aligned frames one to one, so render these with the PTI generator instead", err=True)
+    elif out.parent.name != edit or out.parent.parent.name != "StyleCLIP" or out.name != "latents.pth":
         click.echo(f"note: temp_consist.py reads <edit_root>/StyleCLIP/{edit}/latents.pth", err=True)
     write_report(report_json, report)
+
+
+@group.command("invert")
+@with_params([options.ROOT])
+@click.option("--aligned-frames", "aligned_frames", required=True, type=click.Path(file_okay=False),
+              help="The aligned frames (run_pti_multi.py's --data_root, e.g. out/<video>/aligned); a missing frame number = no face found there.")
+@click.option("--run", "run_name", required=True, help="The run name (run_pti_multi.py's --run_name); the edit step reads embeddings/<run>/PTI.")
+@click.option("--inverted-root", type=click.Path(file_okay=False), default=None,
+              help="run_pti_multi.py's --checkpoint_path: gets embeddings/<run>/PTI/<frame>/0.pt and model_multi_id.pt. "
+                   "Default: <tcsve-root>/out/<run>/inverted.")
+@selection_options
+@click.option("--pti-steps", type=click.IntRange(min=0), default=None,
+              help="Generator tuning passes (PTI's hyperparameters.max_pti_steps). Default: the checkout's own (200).")
+@click.option("--device", default=None, help="torch device for e4e and PTI. Default: cuda if available, else cpu.")
+@click.option("--force", is_flag=True, help="Replace an earlier inversion of this run (its embeddings and model_multi_id.pt).")
+@dynamics_options
+@run_options
+def invert_cmd(tcsve_root, aligned_frames, run_name, inverted_root, every, frames, max_gap, pti_steps, device, force,
+               model_id, mode, save_model, refit, report_json, quiet, **kwargs):
+    """TCSVE's inversion (e4e + multi-frame PTI) on 1 aligned frame in K; the dynamics model writes the rest.
+
+    \b
+    Runs the checkout's own PTI/scripts/run_pti_multi.py (run_PTI) on the selected
+    frames only (--every K, --frames, --max-gap): their e4e pivots, and the generator
+    model_multi_id.pt tuned on them alone. Every other frame's
+    embeddings/<run>/PTI/<frame>/0.pt ([1,18,512], PTI's format) is the dynamics
+    model's, fitted on the pivots at the true frame numbers; frames the aligner
+    skipped are filled too and listed. The next steps (dynode tcsve edit,
+    pti_styleclip.py, temp_consist.py) read a complete run.
+    """
+    from pathlib import Path
+
+    import torch
+
+    from dynode_plugin.dynamics.settings import given
+    from dynode_plugin.errors import DynodeInputError
+    from dynode_plugin.frame_selection import SelectionSpec
+
+    from . import invert, layout
+
+    if not tcsve_root:
+        raise DynodeInputError(f"give --tcsve-root (your VideoEditGAN checkout) or set ${options.ROOT_ENV}")
+    spec = SelectionSpec.from_options(every, frames, max_gap)
+    inverted = Path(inverted_root) if inverted_root else layout.default_inverted_root(tcsve_root, run_name)
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    sel, clip, model, seconds = invert.invert(tcsve_root, aligned_frames, inverted, run_name, spec, device=device,
+                                              pti_steps=pti_steps, model_id=model_id, settings=given(kwargs), force=force,
+                                              progress=not quiet)
+    if model is not None and save_model:
+        model.save(save_model)
+    folder = layout.embeddings_dir(inverted, run_name)
+    click.echo(f"{sel.summary()}; e4e + PTI {seconds['inversion']:.1f} s" + (f", fit {seconds['fit']:.1f} s" if model else "")
+               + f"; wrote {len(clip.names)} latents to {folder} and the generator tuned on {len(sel.selected)} frames")
+    write_report(report_json, {"run": run_name, "selection": sel.report(), "seconds": seconds, "model": model_id if model else None,
+                               "embeddings": str(folder), "generator": str(Path(inverted) / layout.GENERATOR_FILE),
+                               "frame_names": clip.names, "filled_names": [clip.names[i] for i in sel.unobserved]})

@@ -98,7 +98,7 @@ def check_numbering(names: Sequence[str], where: Path, allow_gaps: bool = False)
     return numbers
 
 
-def _load_one(path: Path) -> torch.Tensor:
+def load_latent(path: Path) -> torch.Tensor:
     try:
         # PTI saves the pivot straight from the GPU: map to the CPU. A plain tensor needs no pickled code.
         z = torch.load(str(path), map_location="cpu", weights_only=True)
@@ -161,7 +161,7 @@ def read_frame_latents(folder, names: Optional[Sequence[str]] = None, allow_gaps
     for i, num in enumerate(numbers):
         name = by_number.get(num)
         if name in present:
-            latents[i] = _load_one(folder / name / LATENT_FILE)
+            latents[i] = load_latent(folder / name / LATENT_FILE)
             observed[i] = True
     return FrameLatents(names=[by_number.get(n, "") for n in numbers], numbers=numbers, latents=latents, observed=observed)
 

@@ -24,7 +24,7 @@ BACKENDS = ("tensor", "torchdiffeq")
 # and the command-line types (dynode_plugin.cli_types.ODE_FIELD_TYPES).
 LIMITS = {"subspace_dim": (1, 100_000), "hidden": (1, 8192), "depth": (0, 64), "substeps": (1, 1000),
           "steps": (0, 1_000_000), "batch": (1, 1_000_000), "window": (1, 1_000_000), "seed": (0, 2**32 - 1),
-          "threads": (1, 1024)}
+          "threads": (1, 1024), "order": (1, 2), "context": (0, 4096)}
 
 
 @dataclasses.dataclass
@@ -38,6 +38,9 @@ class ODEConfig:
     hidden: width of the vector field's MLP.
     depth: number of repeating (Linear, activation) modules of the MLP (the paper's DEPTH).
     activation: MLP activation: silu, tanh, elu or softplus.
+    order: 1 = dz/dt = f(z, t) (the paper's); 2 = position and velocity with a learned acceleration (inertia: oscillating and accelerating motion from few observations; dynamics/second_order.py).
+    velocity: order 2's velocity at each observed frame: learned (started from finite differences, fitted with the field) or fd (finite differences, fixed).
+    context: size of the per-clip code of a prior's field f(c, t, code) (set by the prior: `dynode prior train --context`; 0 = none).
     time_dependent: non-autonomous field f(z, t) (the paper's Eq. 4); False gives f(z).
     solver: torchdiffeq method: rk4, euler, midpoint (fixed step) or dopri5, bosh3, ... (adaptive).
     substeps: fixed-step solvers take this many steps per median observed gap.
@@ -62,6 +65,8 @@ class ODEConfig:
         between observations) or none (dropped).
     zero_init: start the output layer at zero (the initial flow is the identity map).
     smooth: return the smooth trajectory, not the jittery observed codes (for encoder-like inversions): each time gets the Gaussian-weighted average (sigma 1.5 observed gaps) of nearby observations carried there by the learned flow, no out-of-subspace residual.
+    prior: a motion prior (.dynode-prior file, `dynode prior train`): the fit works in its coordinates and starts from its field, with its architecture and recommended fit settings (docs/prior.md).
+    prior_weight: pull of the fitted field towards the prior's (mean squared weight difference; 0 = only start there).
     seed: random seed of the fit (fits are reproducible).
     threads: torch threads while fitting (None = torch's default; tiny MLPs run fastest on one).
     backend: tensor (rk4/euler/midpoint as plain tensor code, torchdiffeq's formulas, several times faster) or torchdiffeq (for every solver; adaptive solvers always use it).
@@ -71,6 +76,9 @@ class ODEConfig:
     hidden: int = 128
     depth: int = 2
     activation: str = "silu"
+    order: int = 1
+    velocity: str = "learned"
+    context: int = 0
     time_dependent: bool = True
     solver: str = "rk4"
     substeps: int = 2
@@ -89,6 +97,8 @@ class ODEConfig:
     residual: str = "interp"
     zero_init: bool = True
     smooth: bool = False
+    prior: Optional[str] = None
+    prior_weight: float = 1.0
     seed: int = 0
     threads: Optional[int] = 1
     backend: str = "tensor"
@@ -108,6 +118,8 @@ class ODEConfig:
             raise DynodeInputError(f"backend must be one of {', '.join(BACKENDS)}; got '{self.backend}'")
         if self.residual not in ("interp", "none"):
             raise DynodeInputError(f"residual must be 'interp' or 'none'; got '{self.residual}'")
+        if self.velocity not in ("learned", "fd"):
+            raise DynodeInputError(f"velocity must be 'learned' or 'fd'; got '{self.velocity}'")
         if self.activation not in ACTIVATIONS:
             raise DynodeInputError(f"unknown activation '{self.activation}'; choose one of {', '.join(ACTIVATIONS)}")
         if not 0 <= self.min_step < 1:
@@ -122,7 +134,9 @@ class ODEConfig:
                 continue
             if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
                 raise DynodeInputError(f"{name} must be an integer in {lo}..{hi}; got {value!r}")
-        for name in ("lr", "lr_final", "rtol", "atol", "grad_clip", "straightness"):
+        if self.prior is not None and (not isinstance(self.prior, str) or not self.prior):
+            raise DynodeInputError(f"prior must be the path of a .dynode-prior file; got {self.prior!r}")
+        for name in ("lr", "lr_final", "rtol", "atol", "grad_clip", "straightness", "prior_weight"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
                 raise DynodeInputError(f"{name} must be a finite number >= 0; got {value!r}")

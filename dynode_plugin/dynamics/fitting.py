@@ -37,6 +37,7 @@ class FitReport:
     rollout_mse: Optional[float] = None
     solver: Optional[str] = None
     subspace_requested: Optional[int] = None  # the subspace_dim asked for (the fit may use fewer: Subspace.fit)
+    prior: Optional[dict] = None  # the motion prior the fit started from (path, checksum, clips it was trained on)
 
     @property
     def steps_per_second(self) -> float:
@@ -61,6 +62,8 @@ class FitReport:
             lines.append(f"loss             {self.losses[0]:.4g} -> {self.losses[-1]:.4g}")
         if self.observed_mse is not None:
             lines.append(f"observed MSE     {self.observed_mse:.4g} (per latent element)")
+        if self.prior is not None:
+            lines.append(f"prior            {self.prior.get('path')} ({self.prior.get('clips')} clips, {self.prior.get('checksum', '')[:19]})")
         if self.rollout_mse is not None:
             lines.append(f"rollout MSE      {self.rollout_mse:.4g} (integrating from frame 0 only)")
         return "\n".join(lines)
@@ -119,8 +122,11 @@ def cosine_lr(cfg: ODEConfig, step: int, steps: int) -> float:
 
 def train_field(field, coords: torch.Tensor, tau: torch.Tensor, cfg: ODEConfig, max_step: float,
                 extra_loss: Optional[ExtraLoss] = None, decode=None, progress: bool = True,
-                on_step: Optional[Callable[[int, float], None]] = None) -> List[float]:
+                on_step: Optional[Callable[[int, float], None]] = None, bidirectional: bool = False) -> List[float]:
     """Optimise ``field`` so integrating from each observed state reaches the next ones.
+
+    The field maps observed coordinates to its states and back (``field.lift`` / ``field.position``:
+    the identity for first order, position and velocity for :mod:`.second_order`).
 
     ``on_step(step, loss)`` is called after every step (benchmarks time the loss curve with it).
     """
@@ -129,7 +135,7 @@ def train_field(field, coords: torch.Tensor, tau: torch.Tensor, cfg: ODEConfig, 
     n = len(coords)
     max_len = max(1, min(cfg.window, n - 1))
     gen = torch.Generator().manual_seed(cfg.seed)
-    params = list(field.parameters())
+    params = [p for p in field.parameters() if p.requires_grad]
     opt = Adam(params)
     steps = max(cfg.steps, 1)
     losses: List[float] = []
@@ -138,7 +144,10 @@ def train_field(field, coords: torch.Tensor, tau: torch.Tensor, cfg: ODEConfig, 
         length = min(max_len, 1 + int(step * max_len / max(cfg.curriculum * steps, 1e-9)))
         starts = sample_windows(n - length, cfg.batch, gen)
         idx = starts[:, None] + torch.arange(length + 1)
-        state = coords[idx[:, 0]]
+        if bidirectional:  # every other window runs backwards in time (the anchored predictor integrates both ways)
+            back = (torch.arange(len(idx)) + step) % 2 == 1
+            idx = torch.where(back[:, None], idx.flip(1), idx)
+        state = field.lift(coords[idx[:, 0]], idx[:, 0])
         preds, excess = [], []
         for seg in range(length):
             start = state
@@ -147,8 +156,8 @@ def train_field(field, coords: torch.Tensor, tau: torch.Tensor, cfg: ODEConfig, 
                 state, energy = state
                 # >= 0 in exact arithmetic (0 for a straight, even-speed path); clamped so the optimiser
                 # cannot earn credit from the solver's discretisation error
-                excess.append((energy - (state - start).pow(2).sum(1)).clamp_min(0))
-            preds.append(state)
+                excess.append(field.excess(energy, start, state, tau[idx[:, seg + 1]] - tau[idx[:, seg]]).clamp_min(0))
+            preds.append(field.position(state))
         pred = torch.stack(preds, dim=1)
         loss = torch.mean((pred - coords[idx[:, 1:]]) ** 2)
         if excess:  # between sparse observations, prefer the plainest path that still hits them

@@ -11,6 +11,7 @@ increasing, a sane subspace). Any problem is one :class:`DynodeInputError` namin
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -46,67 +47,90 @@ def checksum(tensors: Dict[str, torch.Tensor], header: Dict[str, Any] = None) ->
 
 
 def save_dynamics(model, path) -> None:
-    from safetensors.torch import save
-
     tensors: Dict[str, torch.Tensor] = {"times": model.times, "mask": model.mask.to(torch.uint8), "observed": model.observed}
     tensors.update(model._state())
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     header = {"format": FORMAT, "version": VERSION, "model": model.id, "shape": list(model.shape),
               "config": model.config_dict(), "report": model.report.to_dict() if model.report is not None else None}
+    write_file(path, tensors, header)
+
+
+def write_file(path, tensors: Dict[str, torch.Tensor], header: Dict[str, Any]) -> None:
+    """``tensors`` and ``header`` (its "format" names the metadata key) as one safetensors file,
+    the header's checksum added, written atomically."""
+    from safetensors.torch import save
+
+    header = dict(header)
     header["checksum"] = checksum(tensors, json.loads(json.dumps(header)))  # as it will read back
-    data = save(tensors, metadata={"dynode": json.dumps(header)})  # bytes: one temp file, written by us
+    data = save(tensors, metadata={header["format"]: json.dumps(header)})  # bytes: one temp file, written by us
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
 
 
-def _bad(path, problem: str) -> DynodeInputError:
+@dataclasses.dataclass(frozen=True)
+class FileKind:
+    """One safetensors + JSON-header format of the package (``.dynode``; ``.dynode-prior`` in dynamics/prior.py)."""
+
+    format: str  # the header's "format" and the safetensors metadata key
+    version: int
+    noun: str  # for messages: ".dynode file"
+    remake: str  # the command that writes one: "dynode fit"
+    create_hint: str  # how to create one, after "not found"
+
+
+DYNODE = FileKind(FORMAT, VERSION, ".dynode file", "dynode fit", "create one with `dynode fit LATENTS --out {name}`")
+
+
+def _bad(path, problem: str, kind: FileKind = DYNODE) -> DynodeInputError:
     problem = " ".join(problem.split())  # one line, whatever the underlying error printed
-    return DynodeInputError(f"{path} is not a valid .dynode file: {problem}; re-create it with `dynode fit`")
+    return DynodeInputError(f"{path} is not a valid {kind.noun}: {problem}; re-create it with `{kind.remake}`")
 
 
-def read_header(path) -> Dict[str, Any]:
+def read_header(path, kind: FileKind = DYNODE) -> Dict[str, Any]:
     from safetensors import safe_open
 
     path = Path(path)
     if not path.is_file():
-        raise DynodeInputError(f"dynamics file not found: {path} (create one with `dynode fit LATENTS --out {path.name}`)")
+        raise DynodeInputError(f"{kind.noun} not found: {path} ({kind.create_hint.format(name=path.name)})")
     try:
         with safe_open(str(path), framework="pt") as f:
             meta = f.metadata() or {}
-        text = meta["dynode"]
+        text = meta[kind.format]
         header = json.loads(text)
     except Exception as exc:  # corrupt, truncated, or not safetensors at all
-        raise DynodeInputError(f"{path} is not a readable .dynode file ({type(exc).__name__}: {' '.join(str(exc)[:120].split())}); re-create it with `dynode fit`") from None
+        raise DynodeInputError(f"{path} is not a readable {kind.noun} ({type(exc).__name__}: {' '.join(str(exc)[:120].split())}); "
+                               f"re-create it with `{kind.remake}`") from None
     if isinstance(header, dict) and json.dumps(header) != text:  # our writer's exact text: '1E-5' for '1e-05' is damage too
-        raise _bad(path, "its header text was changed")
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise DynodeInputError(f"{path} is a safetensors file but not a .dynode model; re-create it with `dynode fit`")
-    if header.get("version") != VERSION:
-        raise DynodeInputError(f"{path} was written by format version {header.get('version')}, this dynode-plugin reads version {VERSION}; re-fit with `dynode fit`")
-    _check_header(path, header)
+        raise _bad(path, "its header text was changed", kind)
+    if not isinstance(header, dict) or header.get("format") != kind.format:
+        raise DynodeInputError(f"{path} is a safetensors file but not a {kind.noun}; re-create it with `{kind.remake}`")
+    if header.get("version") != kind.version:
+        raise DynodeInputError(f"{path} was written by format version {header.get('version')}, this dynode-plugin reads version "
+                               f"{kind.version}; re-create it with `{kind.remake}`")
+    _check_header(path, header, kind)
     return header
 
 
-def _check_header(path, h: Dict[str, Any]) -> None:
+def _check_header(path, h: Dict[str, Any], kind: FileKind = DYNODE) -> None:
     if not isinstance(h.get("model"), str) or not h["model"]:
-        raise _bad(path, "the header's 'model' is not a model id")
+        raise _bad(path, "the header's 'model' is not a model id", kind)
     shape = h.get("shape")
     if (not isinstance(shape, list) or not 1 <= len(shape) <= 4
             or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in shape) or math.prod(shape) > MAX_STATE):
-        raise _bad(path, f"the header's 'shape' {str(shape)[:60]} is not a list of 1-4 positive sizes (at most {MAX_STATE} values)")
+        raise _bad(path, f"the header's 'shape' {str(shape)[:60]} is not a list of 1-4 positive sizes (at most {MAX_STATE} values)", kind)
     if not isinstance(h.get("config"), dict):
-        raise _bad(path, "the header's 'config' is not a dict")
+        raise _bad(path, "the header's 'config' is not a dict", kind)
     for key, value in h["config"].items():
         if isinstance(value, float) and not math.isfinite(value):
-            raise _bad(path, f"config '{key}' is {value}")
+            raise _bad(path, f"config '{key}' is {value}", kind)
         if key in CONFIG_BOUNDS and value is not None:
             lo, hi = CONFIG_BOUNDS[key]
             if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-                raise _bad(path, f"config '{key}' = {str(value)[:30]} is outside {lo}..{hi}")
+                raise _bad(path, f"config '{key}' = {str(value)[:30]} is outside {lo}..{hi}", kind)
     if h.get("report") is not None and not isinstance(h["report"], dict):
-        raise _bad(path, "the header's 'report' is not a dict")
+        raise _bad(path, "the header's 'report' is not a dict", kind)
     if not isinstance(h.get("checksum"), str):
-        raise _bad(path, "the header has no tensor checksum")
+        raise _bad(path, "the header has no tensor checksum", kind)
 
 
 def _check_tensors(path, h: Dict[str, Any], t: Dict[str, torch.Tensor]) -> None:

@@ -22,8 +22,8 @@ from .config import ODEConfig
 from .settings import PROPAGATION_MODES
 from .fitting import ExtraLoss, FitReport, train_field
 from .solver import flow, rollout
+from .context_field import new_field
 from .subspace import Subspace
-from .vector_field import VectorField
 
 
 SMOOTH_SIGMA = 1.5  # width of the smooth trajectory's motion-compensated average, in median observed gaps
@@ -43,19 +43,25 @@ class DynamicsModel(BaseDynamics):
             config = ODEConfig.from_dict({**config.to_dict(), **settings})
         self.config = (config or ODEConfig.from_dict(settings)).validate()
         self.subspace: Optional[Subspace] = None
-        self.field: Optional[VectorField] = None
+        # VectorField (order 1), SecondOrderField (order 2) or ContextField (a prior's, with a per-clip code)
+        self.field: Optional[torch.nn.Module] = None
         self.guarded = 0  # queries of the last prediction replaced by the chord (see _subspace_coords)
 
     # -- fitting --------------------------------------------------------------------------
     def _fit(self, progress: bool = True, extra_loss: Optional[ExtraLoss] = None) -> None:
+        prior = self._load_prior()
         cfg = self.config
         t_start = time.perf_counter()
         with torch_threads(cfg.threads), torch.random.fork_rng(), torch.enable_grad():
             torch.manual_seed(cfg.seed)
-            self.subspace = Subspace.fit(self.observed, cfg.subspace_dim)
+            # with a prior: the domain's coordinates (every clip's in the same frame), else the clip's own PCA
+            self.subspace = prior.subspace if prior else Subspace.fit(self.observed, cfg.subspace_dim)
             coords = self.subspace.encode(self.observed)
             tau = self.obs_tau.float()
-            self.field = VectorField(self.subspace.dim, cfg.hidden, cfg.depth, cfg.activation, cfg.time_dependent, cfg.zero_init)
+            self.field = new_field(cfg, self.subspace.dim, len(coords), coords, tau)
+            if prior:
+                prior.start(self.field)
+                extra_loss = prior.with_pull(self.field, cfg.prior_weight, extra_loss)
             residuals = self.subspace.residual(self.observed)
             obs_index = torch.full((len(self.mask),), -1, dtype=torch.long)
             obs_index[self.mask] = torch.arange(int(self.mask.sum()))
@@ -64,7 +70,7 @@ class DynamicsModel(BaseDynamics):
                 return (self.subspace.decode(c) + residuals[target_obs]).reshape(len(c), *self.shape)
 
             losses = train_field(self.field, coords, tau, cfg, self._max_step(), extra_loss,
-                                 decode if extra_loss is not None else None, progress)
+                                 decode if extra_loss is not None else None, progress, bidirectional=cfg.order == 2)
             self.field.eval()
         seconds = time.perf_counter() - t_start
         with torch_threads(cfg.threads), torch.no_grad():
@@ -74,7 +80,20 @@ class DynamicsModel(BaseDynamics):
         self.report = FitReport(model=self.id, steps=cfg.steps, seconds=seconds, losses=losses, n_frames=len(self.mask),
                                 n_observed=len(self.observed), subspace_dim=self.subspace.dim if self.subspace.basis is not None else None,
                                 explained_variance=getattr(self.subspace, "explained", None), observed_mse=obs_mse,
-                                rollout_mse=roll_mse, solver=cfg.solver, subspace_requested=cfg.subspace_dim)
+                                rollout_mse=roll_mse, solver=cfg.solver, subspace_requested=cfg.subspace_dim,
+                                prior=prior.describe() if prior else None)
+
+    def _load_prior(self):
+        """The ``prior`` setting's :class:`~.prior.MotionPrior` (None without one); the config becomes the
+        one the fit runs (the prior's architecture and fit settings), which the saved model records."""
+        if not self.config.prior:
+            return None
+        from .prior import load_prior
+
+        prior = load_prior(self.config.prior)
+        prior.check_latents(self.shape)
+        self.config = prior.fit_config(self.config)
+        return prior
 
     def _max_step(self) -> float:
         # the median gap, not the smallest: one short gap in irregular sampling made every
@@ -86,10 +105,12 @@ class DynamicsModel(BaseDynamics):
 
     # -- prediction -----------------------------------------------------------------------
     def _rollout_at(self, c0: torch.Tensor, tau: torch.Tensor, t0: Optional[torch.Tensor] = None) -> torch.Tensor:
-        """States at ``tau`` (any order) integrating ``c0`` from ``t0`` (default frame 0's time), forwards and backwards."""
+        """Positions at ``tau`` (any order) integrating ``c0`` from ``t0`` (default frame 0's time), forwards and
+        backwards; a second-order state starts with the first observation's velocity."""
         t0 = (self.tau(self.times[:1]) if t0 is None else t0.reshape(1)).float()
+        c0 = self.field.lift(c0.reshape(1, -1), torch.zeros(1, dtype=torch.long))[0]
         tq = tau.float()
-        out = torch.empty(len(tq), c0.numel())
+        out = torch.empty(len(tq), self.subspace.dim)
         for sign in (1, -1):
             sel = (tq >= t0) if sign == 1 else (tq < t0)
             if not sel.any():
@@ -97,11 +118,11 @@ class DynamicsModel(BaseDynamics):
             uniq, inv = torch.unique(tq[sel], sorted=True, return_inverse=True)
             at_t0 = uniq == t0
             rest = uniq[~at_t0] if sign == 1 else uniq[~at_t0].flip(0)
-            states = rollout(self.field, c0, torch.cat([t0, rest]), self.config, self._max_step())[1:]
+            states = self.field.position(rollout(self.field, c0, torch.cat([t0, rest]), self.config, self._max_step())[1:])
             if sign == -1:
                 states = states.flip(0)
             if at_t0.any():  # the query at t0 itself is the starting state
-                states = torch.cat([c0.reshape(1, -1), states])
+                states = torch.cat([self.field.position(c0.reshape(1, -1)), states])
             out[sel] = states[inv]
         return out
 
@@ -117,7 +138,7 @@ class DynamicsModel(BaseDynamics):
         d = tq[:, None] - tk[None, :]
         near = (d.abs() <= 3 * sigma) | (d.abs() == d.abs().min(1, keepdim=True).values)
         qi, ki = torch.nonzero(near, as_tuple=True)
-        ends = flow(self.field, coords[ki], tk[ki], tq[qi], self.config, self._max_step())
+        ends = self.field.position(flow(self.field, self.field.lift(coords[ki], ki), tk[ki], tq[qi], self.config, self._max_step()))
         w = torch.exp(-0.5 * (d[qi, ki] / sigma) ** 2)
         total = torch.zeros(len(tq), coords.shape[1]).index_add_(0, qi, ends * w[:, None])
         return total / torch.zeros(len(tq)).index_add_(0, qi, w)[:, None]
@@ -136,12 +157,12 @@ class DynamicsModel(BaseDynamics):
         has_left, has_right = i >= 0, j < n
         ic, jc = i.clamp(0, n - 1), j.clamp(0, n - 1)
         # forward from the observation on the left, backward from the one on the right: one batched solve
-        starts = torch.cat([coords[ic], coords[jc]])
+        starts = self.field.lift(torch.cat([coords[ic], coords[jc]]), torch.cat([ic, jc]))
         t_from = torch.cat([tk[ic], tk[jc]])
         # steps sized for the longest observed gap, whatever the queries: a frame's prediction is the
         # same however many other times are asked for with it
-        ends = flow(self.field, starts, t_from, torch.cat([tq, tq]), self.config, self._max_step(),
-                    span=float(torch.diff(tk).max()) if n > 1 else 0.0)
+        ends = self.field.position(flow(self.field, starts, t_from, torch.cat([tq, tq]), self.config, self._max_step(),
+                                        span=float(torch.diff(tk).max()) if n > 1 else 0.0))
         fwd, bwd = ends[: len(tq)], ends[len(tq):]
         w = ((tq - tk[ic]) / (tk[jc] - tk[ic]).clamp_min(1e-12)).clamp(0, 1)
         w = torch.where(has_left & has_right, w, torch.where(has_left, torch.zeros_like(w), torch.ones_like(w)))
@@ -189,6 +210,6 @@ class DynamicsModel(BaseDynamics):
 
     def _set_state(self, tensors: Dict[str, torch.Tensor], meta: Dict[str, Any]) -> None:
         self.subspace = Subspace.from_state_dict(tensors)
-        self.field = VectorField(self.subspace.dim, self.config.hidden, self.config.depth, self.config.activation, self.config.time_dependent)
+        self.field = new_field(self.config, self.subspace.dim, len(self.observed))
         self.field.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("field.")})
         self.field.eval()

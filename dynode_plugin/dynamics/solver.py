@@ -59,8 +59,10 @@ def flow(field, c: torch.Tensor, t0: torch.Tensor, t1: torch.Tensor, cfg: ODECon
     ``max_step`` is the largest time step a fixed-step solver may take (in normalised
     time); it is converted to a common number of steps in s for the whole batch.
     energy: also return each row's path energy, the integral over s of ||dc/ds||^2;
-    a straight constant-speed path has exactly ||c(1) - c(0)||^2.
+    a straight constant-speed path has exactly ||c(1) - c(0)||^2. Only the state columns from
+    ``field.energy_from`` on count (a second-order field's: the velocity's, i.e. the acceleration).
     """
+    ef = getattr(field, "energy_from", 0)
     dt = (t1 - t0).to(c.dtype)
     # span: the longest interval the step count is sized for; a caller passes a fixed one so that a
     # row's result does not depend on which other rows share the batch
@@ -80,18 +82,18 @@ def flow(field, c: torch.Tensor, t0: torch.Tensor, t1: torch.Tensor, cfg: ODECon
         for i in range(n):
             inc, ks, ws = _step(cfg.solver, rhs, i * h, h, c)
             if energy:  # the same quadrature on ||dc/ds||^2 as on the state (its extra column in torchdiffeq)
-                e = e + h * (ks.pow(2).sum(2) * ws.to(c.dtype)).sum(0)
+                e = e + h * ((ks[..., ef:] if ef else ks).pow(2).sum(2) * ws.to(c.dtype)).sum(0)
             c = c + inc
         return (c, e) if energy else c
-    return _torchdiffeq_flow(rhs, c, cfg, span, max_step, energy)
+    return _torchdiffeq_flow(rhs, c, cfg, span, max_step, energy, ef)
 
 
-def _torchdiffeq_flow(rhs, c, cfg: ODEConfig, span: float, max_step: float, energy: bool):
+def _torchdiffeq_flow(rhs, c, cfg: ODEConfig, span: float, max_step: float, energy: bool, ef: int = 0):
     from torchdiffeq import odeint
 
     def aug(s, state):  # the path energy carried as one extra state column
         v = rhs(s, state[:, :-1])
-        return torch.cat([v, v.pow(2).sum(1, keepdim=True)], 1)
+        return torch.cat([v, v[:, ef:].pow(2).sum(1, keepdim=True)], 1)
 
     f, y0 = (aug, torch.cat([c, torch.zeros(len(c), 1, dtype=c.dtype)], 1)) if energy else (rhs, c)
     grid = torch.tensor([0.0, 1.0], dtype=c.dtype)

@@ -17,14 +17,17 @@ _ACT_FN = {"silu": F.silu, "tanh": torch.tanh, "elu": F.elu, "softplus": F.softp
 
 
 class VectorField(nn.Module):
-    def __init__(self, dim: int, hidden: int = 128, depth: int = 2, activation: str = "silu", time_dependent: bool = True, zero_init: bool = True):
+    order = 1  # the state is the position itself (dynamics/second_order.py: position and velocity)
+
+    def __init__(self, dim: int, hidden: int = 128, depth: int = 2, activation: str = "silu", time_dependent: bool = True,
+                 zero_init: bool = True, out_dim: int = 0):
         super().__init__()
         self.time_dependent = time_dependent
         act = _ACT[activation]
         layers = [nn.Linear(dim + int(time_dependent), hidden), act()]
         for _ in range(depth):
             layers += [nn.Linear(hidden, hidden), act()]
-        out = nn.Linear(hidden, dim)
+        out = nn.Linear(hidden, out_dim or dim)
         if zero_init:
             nn.init.zeros_(out.weight)
             nn.init.zeros_(out.bias)
@@ -44,3 +47,17 @@ class VectorField(nn.Module):
         for layer in linears[:-1]:
             c = self._act(F.linear(c, layer.weight, layer.bias))
         return F.linear(c, linears[-1].weight, linears[-1].bias)
+
+    # The state interface the fit and the predictor use (the same for both orders):
+    def lift(self, coords: torch.Tensor, obs: torch.Tensor) -> torch.Tensor:
+        """ODE states of the observed positions ``coords`` (rows are observations ``obs``)."""
+        return coords
+
+    def position(self, state: torch.Tensor) -> torch.Tensor:
+        return state
+
+    energy_from = 0  # the state columns whose squared derivative is the path energy (solver.flow)
+
+    def excess(self, energy: torch.Tensor, start: torch.Tensor, end: torch.Tensor, dt: torch.Tensor) -> torch.Tensor:
+        """Path energy beyond the straight, even-speed path's (>= 0 in exact arithmetic)."""
+        return energy - (end - start).pow(2).sum(1)

@@ -11,6 +11,7 @@ from ..hosts import Host, check_frames
 from ..metrics.base import Embeddings, Encoder
 
 MAX_STRENGTH = 5.0
+IMAGE_LOSS = 0.0  # default weight of the fit's image loss: off (benchmarks/image_loss.py measures it)
 BLANK_STD = 0.02  # pixel spread below which a frame shows no scene (rendered scenes are far above: ~0.2)
 
 
@@ -51,6 +52,7 @@ class ToyHost(Host):
         if not 0 <= jitter <= 1:
             raise DynodeInputError(f"jitter {jitter} must be a pixel-noise standard deviation in [0, 1] (realistic: 0.16)")
         self.jitter = float(jitter)
+        self.image_loss = IMAGE_LOSS  # weight of fit_loss (benchmarks/image_loss.py)
         assets = load_assets()
         self.generator, self.encoder, self.directions, self.meta = assets.generator, assets.encoder, assets.directions, assets.meta
         self.mappers, self.regressor = assets.mappers, assets.regressor
@@ -88,6 +90,17 @@ class ToyHost(Host):
         if tuple(frames.shape[2:]) != (64, 64):
             frames = torch.nn.functional.interpolate(frames, size=(64, 64), mode="bilinear", align_corners=False)
         return invert(self.generator, self.encoder, frames, steps=self.inversion_steps, progress=progress, jitter=self.jitter)
+
+    def fit_loss(self, clip):
+        """Pixel MSE through the toy generator against the real observed frames (``image_loss`` x it; 0 = none)."""
+        if not self.image_loss or clip.frames is None:
+            return None
+        from .image_loss import ImageLoss
+
+        frames = check_frames(clip.frames)
+        if tuple(frames.shape[2:]) != (64, 64):
+            frames = torch.nn.functional.interpolate(frames, size=(64, 64), mode="bilinear", align_corners=False)
+        return ImageLoss(self.generator, frames[clip.observed], weight=self.image_loss)
 
     def synthesize(self, latents: torch.Tensor) -> torch.Tensor:
         if tuple(latents.shape[1:]) != self.latent_shape:

@@ -23,13 +23,14 @@ import stit_builders as B  # noqa: E402
 
 from dynode_plugin.cli import build_cli  # noqa: E402
 
-SEG_MODEL = '''"""seg_model_2.py with STIT's download at construction (BiSeNet -> ContextPath -> Resnet18.init_weight)."""
+SEG_MODEL = '''"""Our stand-in for STIT's seg_model_2.py, with its download at construction: BiSeNet builds a
+Resnet18 backbone whose init_weight fetches `resnet18_url` through torch.utils.model_zoo."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torch.utils.model_zoo as modelzoo
 
-resnet18_url = 'https://download.pytorch.org/models/resnet18-5c106cde.pth'
+resnet18_url = "https://download.pytorch.org/models/resnet18-5c106cde.pth"  # the URL STIT's backbone fetches
 
 
 class Resnet18(nn.Module):
@@ -43,12 +44,9 @@ class Resnet18(nn.Module):
         return F.relu(self.bn1(self.conv1(x)))
 
     def init_weight(self):
-        state_dict = modelzoo.load_url(resnet18_url)
-        self_state_dict = self.state_dict()
-        for k, v in state_dict.items():
-            if 'fc' in k: continue
-            self_state_dict.update({k: v})
-        self.load_state_dict(self_state_dict)
+        imagenet = modelzoo.load_url(resnet18_url)
+        merged = dict(self.state_dict(), **{k: t for k, t in imagenet.items() if not k.startswith("fc")})
+        self.load_state_dict(merged)
 
 
 class BiSeNet(nn.Module):
@@ -59,9 +57,9 @@ class BiSeNet(nn.Module):
         nn.init.kaiming_normal_(self.head.weight, a=1)
 
     def forward(self, x):
-        out = self.head(self.resnet(F.avg_pool2d(x, 4)))
-        out = F.interpolate(out, size=x.shape[-2:], mode='bilinear', align_corners=True)
-        return out, out, out
+        logits = F.interpolate(self.head(self.resnet(F.avg_pool2d(x, 4))), size=x.shape[-2:], mode="bilinear",
+                               align_corners=True)
+        return logits, logits, logits
 '''
 
 

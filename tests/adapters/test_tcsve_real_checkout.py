@@ -76,3 +76,42 @@ def test_real_generator_reloads_and_renders_per_frame(world):
 
     im = Image.open(out.parent / "frames" / "frame0001.png")
     assert im.size == (1024, 1024)
+
+
+SMALL_GENERATOR = dict(z_dim=512, c_dim=0, w_dim=512, img_resolution=1024, img_channels=3, mapping_kwargs={"num_layers": 2},
+                       synthesis_kwargs={"channel_base": 1024, "channel_max": 16, "num_fp16_res": 4, "conv_clamp": 256})
+
+
+@pytest.mark.slow
+def test_real_pti_inversion_on_the_selected_frames_only(tmp_path, monkeypatch):
+    """`dynode tcsve invert --every 2` through the checkout's own run_PTI (e4e IR-SE50 + 1024 px
+    decoder, LPIPS, the locality regulariser) on the CPU, random weights; LPIPS's AlexNet built
+    without its ImageNet weights (no download)."""
+    for requirement in ("torchvision", "lpips", "matplotlib"):
+        pytest.importorskip(requirement)
+    if not (Path(ROOT) / "PTI" / "scripts" / "run_pti_multi.py").is_file():
+        pytest.skip("the checkout has no PTI/scripts/run_pti_multi.py")
+    import lpips.pretrained_networks as nets
+    import torchvision
+
+    monkeypatch.setattr(nets.tv, "alexnet", lambda pretrained=True, **kw: torchvision.models.alexnet(weights=None))
+    root = B.copy_checkout(tmp_path / "VideoEditGAN", source=Path(ROOT))  # pretrained models go into a copy
+    B.make_real_inversion_models(root, generator_kwargs=SMALL_GENERATOR)
+    aligned = B.write_aligned_video(tmp_path / "aligned", 5, size=1024, missing=[2])
+    report = tmp_path / "report.json"
+    res = CliRunner().invoke(build_cli(), ["tcsve", "invert", "--tcsve-root", str(root), "--aligned-frames", str(aligned),
+                                           "--run", "clip", "--inverted-root", str(tmp_path / "inv"), "--pti-steps", "1",
+                                           "--every", "2", "--steps", "30", "-q", "--report-json", str(report)],
+                             catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    import json
+
+    rep = json.loads(report.read_text())
+    assert rep["selection"]["inverted"] == [0, 4] and rep["selection"]["detection_failed"] == [2]
+    folder = tmp_path / "inv" / "embeddings" / "clip" / "PTI"
+    assert sorted(p.name for p in folder.iterdir()) == B.frame_names(5)
+    for name in B.frame_names(5):
+        z = torch.load(folder / name / "0.pt", map_location="cpu", weights_only=True)
+        assert z.shape == (1, 18, 512) and torch.isfinite(z).all()
+    assert sorted(p.stem for p in (tmp_path / "inv" / "PTI_visuals" / "clip").iterdir()) == ["frame0000", "frame0004"]
+    assert (tmp_path / "inv" / "model_multi_id.pt").stat().st_size > 0

@@ -156,3 +156,83 @@ def reference_mapper_delta(state_dict, w, no_coarse=False, no_medium=False, no_f
             x = F.leaky_relu(x + bias * 0.01, 0.2) * math.sqrt(2)
         parts.append(x)
     return torch.cat(parts, dim=1).float()
+
+
+def write_aligned_video(aligned_dir, n: int, size: int = 16, missing: Sequence[int] = (), seed: int = 0) -> Path:
+    """Aligned frames ``frame%04d.png`` of a smoothly moving picture; the numbers in ``missing``
+    are left out (the aligner found no face there)."""
+    from PIL import Image
+
+    aligned_dir = Path(aligned_dir)
+    aligned_dir.mkdir(parents=True, exist_ok=True)
+    g = np.random.default_rng(seed)
+    base, drift = g.uniform(40, 215, (size, size, 3)), g.uniform(-3, 3, (size, size, 3))
+    for i, name in enumerate(frame_names(n)):
+        if i not in set(missing):
+            Image.fromarray(np.clip(base + i * drift, 0, 255).astype(np.uint8)).save(aligned_dir / f"{name}.png")
+    return aligned_dir
+
+
+def make_inversion_models(root, seed: int = 0) -> dict:
+    """What run_pti_multi.py loads from ``<root>/PTI/pretrained_models``, randomly initialised with
+    the checkout's own classes: the e4e checkpoint (``{'opts', 'state_dict': {'encoder.*'},
+    'latent_avg'}``) and ``ffhq.pkl`` (``{'G_ema': generator}``, pickled like StyleGAN2-ADA's)."""
+    import pickle
+    from argparse import Namespace
+
+    from dynode_adapters.tcsve.host_imports import host_modules
+
+    folder = Path(root) / "PTI" / "pretrained_models"
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(seed)
+    with host_modules(root) as m:
+        encoder = m.import_module("models.e4e.psp").Encoder4Editing()
+        G = m.import_module("training.networks").Generator()
+        with open(folder / "ffhq.pkl", "wb") as f:
+            pickle.dump({"G_ema": G}, f)
+    state = {f"encoder.{k}": v for k, v in encoder.state_dict().items()}
+    opts = {"encoder_type": "Encoder4Editing", "stylegan_size": 1024, "start_from_latent_avg": True}
+    torch.save({"opts": opts, "state_dict": state, "latent_avg": 0.3 * torch.randn(18, 512)}, folder / "e4e_ffhq_encode.pt")
+    return {"e4e": folder / "e4e_ffhq_encode.pt", "ffhq": folder / "ffhq.pkl"}
+
+
+def run_host_inversion(root, aligned_dir, inverted_root, run: str, pti_steps: int) -> None:
+    """The checkout's own run_PTI on a folder of aligned frames, on the CPU (a reference run)."""
+    from dynode_adapters.tcsve.invert import run_pti
+
+    run_pti(Path(root), sorted(Path(aligned_dir).glob("*.png")), Path(inverted_root), run, device="cpu", pti_steps=pti_steps)
+
+
+def make_real_inversion_models(root, seed: int = 0, generator_kwargs=None) -> dict:
+    """For a REAL checkout copy: what run_pti_multi.py loads, randomly initialised with the
+    checkout's own classes. e4e: ``PTI/models/e4e``'s Encoder4Editing (IR-SE50) and its 1024 px
+    decoder, saved as e4e saves them (opts name ``cuda:0`` like the released file); ffhq.pkl:
+    ``STIT/training/networks.py``'s StyleGAN2-ADA generator (persistent classes) as ``G_ema``."""
+    import pickle
+    from argparse import Namespace
+
+    from dynode_adapters.common.checkout import checkout_on_path
+    from dynode_adapters.common.cpu_ops import install_cpu_ops
+    from dynode_adapters.tcsve.host_imports import host_modules
+    from dynode_adapters.tcsve.invert import INVERSION_OPS
+
+    root = Path(root)
+    folder = root / "PTI" / "pretrained_models"
+    folder.mkdir(parents=True, exist_ok=True)
+    opts = {"encoder_type": "Encoder4Editing", "stylegan_size": 1024, "start_from_latent_avg": True, "device": "cuda:0",
+            "input_nc": 3, "output_size": 1024}
+    torch.manual_seed(seed)
+    with host_modules(root) as m, install_cpu_ops(INVERSION_OPS):
+        encoder = m.import_module("models.e4e.encoders.psp_encoders").Encoder4Editing(50, "ir_se", Namespace(**opts))
+        decoder = m.import_module("models.e4e.stylegan2.model").Generator(1024, 512, 8, channel_multiplier=2)
+    state = {**{f"encoder.{k}": v for k, v in encoder.state_dict().items()},
+             **{f"decoder.{k}": v for k, v in decoder.state_dict().items()}}
+    torch.save({"opts": opts, "state_dict": state, "latent_avg": 0.3 * torch.randn(18, 512)}, folder / "e4e_ffhq_encode.pt")
+    kw = generator_kwargs or dict(z_dim=512, c_dim=0, w_dim=512, img_resolution=1024, img_channels=3)
+    with checkout_on_path(root / "STIT", ["training", "torch_utils", "dnnlib"]):
+        import training.networks as networks
+
+        G = networks.Generator(**kw).eval()
+        with open(folder / "ffhq.pkl", "wb") as f:
+            pickle.dump({"G_ema": G}, f)
+    return {"e4e": folder / "e4e_ffhq_encode.pt", "ffhq": folder / "ffhq.pkl"}

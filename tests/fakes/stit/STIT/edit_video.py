@@ -1,15 +1,19 @@
-"""Fake of STIT's edit_video.py: same options and flow (load run, crop by quads, one
-LatentEditor call for all frames, then a per-frame synthesise / mask / paste loop, one
-out.mp4 per <direction>/<factor>)."""
+"""Our test double of STIT's ``edit_video.py``; no STIT code.
+
+Reproduces STIT's command line (option names and defaults), the call sequence the adapter hooks
+into (face parser built with ``.cuda()`` and loaded from ``paths_config.segmentation_model_path``;
+``load_generators(run_name)``; crops by the run's quads; ONE ``LatentEditor`` call computing every
+frame's edit; then a per-frame render loop) and the outputs: ``opts.json``, one
+``<direction>/<factor>/out.mp4`` per edit (original | inversion | edit side by side) and, with
+``--output_frames``, ``frames/<direction>/<factor>/edit_NNNN.jpeg``. Rendering is deliberately crude.
+"""
 import json
 import os
-from collections import defaultdict
 
 import click
 import imageio
 import numpy as np
 import torch
-from torch.nn import functional as F
 
 import models.seg_model_2
 from configs import paths_config
@@ -20,11 +24,13 @@ from utils.edit_utils import add_texts_to_image_vertical, paste_image_mask, past
 from utils.image_utils import concat_images_horizontally, tensor2pil
 from utils.models_utils import load_generators
 
+CROP = 32  # the fake generator's output size
+
 
 def calc_mask(inversion, segmentation_model):
-    segmentation = segmentation_model(inversion)[0].argmax(dim=1, keepdim=True)
-    is_foreground = torch.stack([segmentation != c for c in [0, 18, 16]], dim=0).all(dim=0)
-    return F.interpolate(is_foreground.float(), inversion.shape[-2:], mode='bilinear', align_corners=True)
+    """1 where the parser sees anything but background, as a [B,1,H,W] float map."""
+    labels = segmentation_model(inversion)[0].argmax(1, keepdim=True)
+    return (labels > 0).float()
 
 
 @click.command()
@@ -44,60 +50,58 @@ def calc_mask(inversion, segmentation_model):
 @click.option('--freeze_fine_layers', type=int, default=None)
 @click.option('--output_frames/--videos_only', type=bool, default=False)
 @click.option('--feathering_radius', type=int, default=0)
-def main(**config):
-    _main(**config, config=config)
+def main(**options):
+    _main(config=options, **options)
+
+
+def compute_edits(pivots, gen, edit_type, edit_name, edit_range, neutral_class, target_class, beta):
+    """The single editor call the adapter replaces: ([(per-frame edits, direction, factor)], style input?)."""
+    editor = LatentEditor()
+    if edit_type != 'styleclip_global':
+        return editor.get_interfacegan_edits(pivots, edit_name, edit_range)
+    return editor.get_styleclip_global_edits(pivots, neutral_class, target_class, beta, edit_range, gen, edit_name)
 
 
 def _main(input_folder, output_folder, start_frame, end_frame, run_name, edit_range, edit_type, edit_name, use_mask,
           freeze_fine_layers, neutral_class, target_class, beta, output_frames, feathering_radius, config):
-    orig_files = make_dataset(input_folder)[start_frame:end_frame]
-    image_size = 32
-    segmentation_model = models.seg_model_2.BiSeNet(19).eval().cuda().requires_grad_(False)
-    segmentation_model.load_state_dict(torch.load(paths_config.segmentation_model_path))
-    gen, orig_gen, pivots, quads = load_generators(run_name)
-    crops, orig_images = crop_faces_by_quads(image_size, orig_files, quads)
-    inverse_transforms = [calc_alignment_coefficients(q + 0.5, [[0, 0], [0, image_size], [image_size, image_size], [image_size, 0]])
-                          for q in quads]
-    if freeze_fine_layers is not None:
-        pivots_mean = torch.mean(pivots, dim=0, keepdim=True).expand_as(pivots)
-        pivots = torch.cat([pivots[:, :freeze_fine_layers], pivots_mean[:, freeze_fine_layers:]], dim=1)
+    parser = models.seg_model_2.BiSeNet(19).eval().cuda().requires_grad_(False)
+    parser.load_state_dict(torch.load(paths_config.segmentation_model_path))
+    files = make_dataset(input_folder)[start_frame:end_frame]
+    gen, _, pivots, quads = load_generators(run_name)
+    crops, frames = crop_faces_by_quads(CROP, files, quads)
+    square = [[0, 0], [0, CROP], [CROP, CROP], [CROP, 0]]
+    back = [calc_alignment_coefficients(q + 0.5, square) for q in quads]
+    if freeze_fine_layers is not None:  # fine rows shared by all frames: their average
+        k = freeze_fine_layers
+        pivots = torch.cat([pivots[:, :k], pivots[:, k:].mean(0, keepdim=True).expand(len(pivots), -1, -1)], 1)
+
     os.makedirs(output_folder, exist_ok=True)
     with open(os.path.join(output_folder, 'opts.json'), 'w') as f:
         json.dump(config, f)
 
-    latent_editor = LatentEditor()
-    if edit_type == 'styleclip_global':
-        edits, is_style_input = latent_editor.get_styleclip_global_edits(
-            pivots, neutral_class, target_class, beta, edit_range, gen, edit_name)
-    else:
-        edits, is_style_input = latent_editor.get_interfacegan_edits(pivots, edit_name, edit_range)
-
-    for edits_list, direction, factor in edits:
-        video_frames = defaultdict(list)
-        for i, (orig_image, crop, inverse_transform) in enumerate(zip(orig_images, crops, inverse_transforms)):
-            w_pivot = pivots[i][None]
-            w_edit = [style[i][None] for style in edits_list] if is_style_input else edits_list[i][None]
-            edited_tensor = gen.synthesis.forward(w_edit, noise_mode='const', force_fp32=False, style_input=is_style_input)
-            inversion = gen.synthesis(w_pivot, noise_mode='const', force_fp32=False)
+    edits, styles_in = compute_edits(pivots, gen, edit_type, edit_name, edit_range, neutral_class, target_class, beta)
+    for per_frame, direction, factor in edits:
+        label = os.path.join(str(direction), str(factor))
+        strip = []
+        for n, (frame, crop, warp) in enumerate(zip(frames, crops, back)):
+            code = [s[n:n + 1] for s in per_frame] if styles_in else per_frame[n:n + 1]
+            edited = tensor2pil(gen.synthesis.forward(code, noise_mode='const', force_fp32=False, style_input=styles_in))
+            inverted = tensor2pil(gen.synthesis(pivots[n:n + 1], noise_mode='const', force_fp32=False))
             if use_mask:
-                crop_tensor = torch.from_numpy(np.asarray(crop, dtype=np.float32) / 127.5 - 1).permute(2, 0, 1)[None].cuda()
-                mask = tensor2pil(calc_mask(crop_tensor, segmentation_model).mul(2).sub(1))
-                edit_projection = paste_image_mask(inverse_transform, tensor2pil(edited_tensor), orig_image, mask)
-                inversion_projection = paste_image_mask(inverse_transform, tensor2pil(inversion), orig_image, mask)
+                pixels = torch.from_numpy(np.asarray(crop.convert('RGB'), dtype=np.float32)).permute(2, 0, 1) / 127.5 - 1
+                mask = tensor2pil(calc_mask(pixels[None].cuda(), parser) * 2 - 1)
+                pasted = [paste_image_mask(warp, im, frame, mask) for im in (inverted, edited)]
             else:
-                edit_projection = paste_image(inverse_transform, tensor2pil(edited_tensor), orig_image)
-                inversion_projection = paste_image(inverse_transform, tensor2pil(inversion), orig_image)
-            folder_name = f'{direction}/{factor}'
+                pasted = [paste_image(warp, im, frame) for im in (inverted, edited)]
             if output_frames:
-                frames_dir = os.path.join(output_folder, 'frames', folder_name)
-                os.makedirs(frames_dir, exist_ok=True)
-                save_image(edit_projection, os.path.join(frames_dir, f'edit_{i:04d}.jpeg'))
-            frame = concat_images_horizontally(orig_image.convert('RGBA'), inversion_projection, edit_projection)
-            video_frames[folder_name].append(np.asarray(add_texts_to_image_vertical(['original', 'inversion', 'edit'], frame.convert('RGB'))))
-        for folder_name, frames in video_frames.items():
-            folder_path = os.path.join(output_folder, folder_name)
-            os.makedirs(folder_path, exist_ok=True)
-            imageio.mimwrite(os.path.join(folder_path, 'out.mp4'), frames, fps=25)
+                target = os.path.join(output_folder, 'frames', label)
+                os.makedirs(target, exist_ok=True)
+                save_image(pasted[1], os.path.join(target, f'edit_{n:04d}.jpeg'))
+            row = concat_images_horizontally(frame.convert('RGBA'), *pasted).convert('RGB')
+            strip.append(np.asarray(add_texts_to_image_vertical(['original', 'inversion', 'edit'], row)))
+        video_dir = os.path.join(output_folder, label)
+        os.makedirs(video_dir, exist_ok=True)
+        imageio.mimwrite(os.path.join(video_dir, 'out.mp4'), strip, fps=25)
 
 
 def save_image(image, file):

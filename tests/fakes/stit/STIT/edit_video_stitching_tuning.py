@@ -1,15 +1,18 @@
-"""Fake of STIT's edit_video_stitching_tuning.py: the same edit call; the stitching-tuning
-optimisation is reduced to its per-frame synthesis (the adapter only touches the edit call)."""
+"""Our test double of STIT's ``edit_video_stitching_tuning.py``; no STIT code.
+
+Reproduces the options the tests pass (names and defaults as STIT's), the same single
+``LatentEditor`` edit call as ``edit_video.py`` (the only thing the adapter hooks here) and the
+output layout ``<output_folder>/optimized_edits/<direction>/<factor>/out.mp4``. STIT's stitching
+optimisation is left out: each frame is just synthesised from its edit.
+"""
 import os
 
 import click
 import imageio
 import numpy as np
-import torch
 
 from configs import hyperparameters, paths_config
-from edit_video import save_image
-from editings.latent_editor import LatentEditor
+from edit_video import compute_edits, save_image
 from utils.data_utils import make_dataset
 from utils.image_utils import tensor2pil
 from utils.models_utils import load_generators
@@ -30,29 +33,24 @@ from utils.models_utils import load_generators
 @click.option('-er', '--edit_range', type=(float, float, int), nargs=3, default=(2, 20, 10))
 @click.option('--outer_mask_dilation', type=int, default=50)
 @click.option('--border_loss_threshold', type=float, default=0.0)
-def main(**config):
-    _main(**config, config=config)
+def main(**options):
+    _main(config=options, **options)
 
 
 def _main(input_folder, output_folder, start_frame, end_frame, run_name, edit_range, edit_type, edit_name,
           neutral_class, target_class, beta, outer_mask_dilation, border_loss_threshold, config):
-    files = make_dataset(input_folder)[start_frame:end_frame]
-    gen, orig_gen, pivots, quads = load_generators(run_name)
-    latent_editor = LatentEditor()
-    if edit_type == 'styleclip_global':
-        edits, is_style_input = latent_editor.get_styleclip_global_edits(
-            pivots, neutral_class, target_class, beta, edit_range, gen, edit_name)
-    else:
-        edits, is_style_input = latent_editor.get_interfacegan_edits(pivots, edit_name, edit_range)
-    for edits_list, direction, factor in edits:
-        frames = []
-        for i in range(len(files)):
-            w = [s[i][None] for s in edits_list] if is_style_input else edits_list[i][None]
-            frames.append(np.asarray(tensor2pil(gen.synthesis.forward(w, style_input=is_style_input, noise_mode='const',
-                                                                      force_fp32=False)).convert('RGB')))
-        folder = os.path.join(output_folder, 'optimized_edits', direction, str(factor))
-        os.makedirs(folder, exist_ok=True)
-        imageio.mimwrite(os.path.join(folder, 'out.mp4'), frames, fps=25)
+    count = len(make_dataset(input_folder)[start_frame:end_frame])
+    gen, _, pivots, _ = load_generators(run_name)
+    edits, styles_in = compute_edits(pivots, gen, edit_type, edit_name, edit_range, neutral_class, target_class, beta)
+    for per_frame, direction, factor in edits:
+        video = []
+        for n in range(count):
+            code = [s[n:n + 1] for s in per_frame] if styles_in else per_frame[n:n + 1]
+            image = gen.synthesis.forward(code, style_input=styles_in, noise_mode='const', force_fp32=False)
+            video.append(np.asarray(tensor2pil(image).convert('RGB')))
+        target = os.path.join(output_folder, 'optimized_edits', str(direction), str(factor))
+        os.makedirs(target, exist_ok=True)
+        imageio.mimwrite(os.path.join(target, 'out.mp4'), video, fps=25)
 
 
 if __name__ == '__main__':

@@ -1,21 +1,20 @@
-"""Fake of STIT's datasets/image_list_dataset.py (same class, same items: (name, transformed image))."""
+"""Our test double of STIT's ``datasets/image_list_dataset.py``; no STIT code.
+
+Reproduces ``ImageListDataset(images, source_transform=None, names=None)``: item k is
+``(name, transformed RGB image)``, the name being ``str(k)`` unless names are given (the adapter's
+subset keeps these names)."""
 from torch.utils.data import Dataset
 
 
 class ImageListDataset(Dataset):
 
     def __init__(self, images, source_transform=None, names=None):
-        self.images = images
-        self.source_transform = source_transform
-        self.names = names
+        self.images, self.source_transform, self.names = images, source_transform, names
 
     def __len__(self):
         return len(self.images)
 
     def __getitem__(self, index):
-        image = self.images[index]
-        name = self.names[index] if self.names is not None else str(index)
-        from_im = image.convert('RGB')
-        if self.source_transform:
-            from_im = self.source_transform(from_im)
-        return name, from_im
+        rgb = self.images[index].convert('RGB')
+        label = str(index) if self.names is None else self.names[index]
+        return label, (self.source_transform(rgb) if self.source_transform else rgb)

@@ -1,7 +1,14 @@
-"""Fake of STIT's editings/latent_editor.py: same class, methods, signatures, return structures.
+"""Our test double of STIT's ``editings/latent_editor.py``; no STIT code.
 
-InterFaceGAN: directions (18,512) float64 with identical rows, row 0 kept; w + (factor/2) * d
-for every frame at once. StyleCLIP global: 26 style tensors [N, dim] per factor.
+Reproduces the class the adapter wraps and what its methods return:
+``LatentEditor().get_interfacegan_edits(orig_w, edit_names, edit_range)`` ->
+``([(w_edit [N,18,512], name, factor), ...], False)``, directions read from
+``interfacegan_folder/<name>.npy`` ((18,512) float64, row 0 used; w + factor/2 * d, so float64 out),
+one entry per factor of ``np.linspace(*edit_range)``; and the staticmethod
+``get_styleclip_global_edits(orig_w, neutral_class, target_class, beta, edit_range, generator,
+edit_name, ...)`` -> ``([(26 style tensors [N, dim], edit_name[0], f'{factor}_{beta}'), ...], True)``.
+The module also exposes ``get_affine_layers`` and ``w_to_styles`` (the adapter uses them from here)
+and ``CALLS``: (method, frames) for every edit computed, so the tests can count per-frame work.
 """
 import os.path
 
@@ -12,41 +19,34 @@ from configs.paths_config import interfacegan_folder
 from editings import styleclip_global_utils
 from utils.edit_utils import get_affine_layers, load_stylespace_std, to_styles, w_to_styles
 
-CALLS = []  # (method, number of frames) for every edit computed: the tests count per-frame work
+CALLS = []
 
 
 class LatentEditor:
     def __init__(self):
-        directions = {os.path.splitext(f)[0]: np.load(os.path.join(interfacegan_folder, f), allow_pickle=True)
-                      for f in os.listdir(interfacegan_folder) if f.endswith('.npy')}
-        self.interfacegan_directions_tensors = {name: torch.from_numpy(arr).cuda()[0, None]
-                                                for name, arr in directions.items()}
+        self.interfacegan_directions_tensors = {}
+        for entry in sorted(os.listdir(interfacegan_folder)):
+            stem, ext = os.path.splitext(entry)
+            if ext == '.npy':
+                rows = np.load(os.path.join(interfacegan_folder, entry))
+                self.interfacegan_directions_tensors[stem] = torch.from_numpy(rows[:1]).cuda()
 
     def get_interfacegan_edits(self, orig_w, edit_names, edit_range):
-        edits = []
-        for edit_name, direction in self.interfacegan_directions_tensors.items():
-            if edit_name not in edit_names:
-                continue
-            for factor in np.linspace(*edit_range):
-                edits.append((self._apply_interfacegan(orig_w, direction, factor / 2), edit_name, factor))
-        return edits, False
+        wanted = [(n, d) for n, d in self.interfacegan_directions_tensors.items() if n in edit_names]
+        factors = np.linspace(*edit_range)
+        return [(self._apply_interfacegan(orig_w, d, f / 2), n, f) for n, d in wanted for f in factors], False
 
     @staticmethod
     def get_styleclip_global_edits(orig_w, neutral_class, target_class, beta, edit_range, generator, edit_name,
                                    use_stylespace_std=False):
         CALLS.append(('styleclip_global', len(orig_w)))
-        affine_layers = get_affine_layers(generator.synthesis)
-        edit_directions = styleclip_global_utils.get_direction(neutral_class, target_class, beta)
+        layers = get_affine_layers(generator.synthesis)
+        delta = to_styles(styleclip_global_utils.get_direction(neutral_class, target_class, beta), layers)
         if use_stylespace_std:
-            edit = [s * std for s, std in zip(to_styles(edit_directions, affine_layers), load_stylespace_std())]
-        else:
-            edit = to_styles(edit_directions, affine_layers)
-        styles = w_to_styles(orig_w, affine_layers)
-        final_edits = []
-        for factor in np.linspace(*edit_range):
-            edited = [style + factor * d for style, d in zip(styles, edit)]
-            final_edits.append((edited, edit_name[0], f'{factor}_{beta}'))
-        return final_edits, True
+            delta = [d * s for d, s in zip(delta, load_stylespace_std())]
+        base = w_to_styles(orig_w, layers)
+        return [([b + f * d for b, d in zip(base, delta)], edit_name[0], f'{f}_{beta}')
+                for f in np.linspace(*edit_range)], True
 
     @staticmethod
     def _apply_interfacegan(latent, direction, factor=1, factor_range=None):

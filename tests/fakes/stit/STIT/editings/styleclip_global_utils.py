@@ -1,5 +1,6 @@
-"""Fake of STIT's StyleCLIP global directions: no CLIP; a seeded sparse direction in the
-flattened conv style space (STIT's fs3 has one row per conv style channel)."""
+"""Our test double of STIT's ``editings/styleclip_global_utils.py`` (no CLIP, no STIT code):
+``get_direction`` returns a seeded sparse direction in the flattened conv style space (STIT's fs3
+has one row per conv style channel), on the GPU as STIT's (``.cuda()``)."""
 import zlib
 
 import torch

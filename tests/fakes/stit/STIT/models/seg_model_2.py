@@ -1,4 +1,5 @@
-"""Fake of STIT's models/seg_model_2.py: a BiSeNet face parser (19 classes), tiny."""
+"""Our test double of STIT's ``models/seg_model_2.py`` (no STIT code): ``BiSeNet(n_classes)``, a
+tiny random face parser returning three [B, n_classes, H, W] maps (no ResNet download here)."""
 import torch
 from torch.nn import functional as F
 

@@ -1,12 +1,15 @@
+"""Our test double of STIT's ``utils/data_utils.py``: ``make_dataset(dir)`` -> sorted
+``(name without extension, path)`` pairs of the folder's .jpg/.jpeg/.png files (any case)."""
 import os
 
 IMG_EXTENSIONS = ['.jpg', '.JPG', '.jpeg', '.JPEG', '.png', '.PNG']
 
 
 def is_image_file(filename):
-    return any(filename.endswith(extension) for extension in IMG_EXTENSIONS)
+    return os.path.splitext(filename)[1].lower() in ('.jpg', '.jpeg', '.png')
 
 
 def make_dataset(dir):
-    assert os.path.isdir(dir), '%s is not a valid directory' % dir
-    return [(f.split('.')[0], os.path.join(dir, f)) for f in sorted(os.listdir(dir)) if is_image_file(f)]
+    if not os.path.isdir(dir):
+        raise AssertionError(f'{dir} is not a folder of frames')
+    return [(entry.split('.')[0], os.path.join(dir, entry)) for entry in sorted(os.listdir(dir)) if is_image_file(entry)]

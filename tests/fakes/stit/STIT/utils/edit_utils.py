@@ -1,4 +1,11 @@
-"""Fake of STIT's utils/edit_utils.py (same names and signatures)."""
+"""Our test double of STIT's ``utils/edit_utils.py``; no STIT code.
+
+Reproduces the names and signatures STIT's scripts and the adapter call: ``get_affine_layers``
+(a list of ``(affine layer, is_conv)`` pairs, 26 for a 1024 px generator, each layer with a
+``.weight`` of shape [style_dim, w_dim]), ``to_styles`` / ``w_to_styles`` (flat conv-style
+direction or W+ -> one tensor per layer), ``load_stylespace_std``, and the PIL pasting helpers the
+render loop uses (crop warped back onto its frame, optionally through a mask).
+"""
 import pickle
 from typing import List
 
@@ -7,59 +14,61 @@ from PIL import Image
 
 from configs import paths_config
 
+LABEL_BAND = 16  # pixels of white space above the frame strip (where STIT writes the labels)
+
 
 def add_texts_to_image_vertical(texts, pivot_images):
-    out = Image.new('RGB', (pivot_images.width, pivot_images.height + 16), (255, 255, 255))
-    out.paste(pivot_images, (0, 16))
-    return out
+    """The strip with a blank band on top (the fake writes no text)."""
+    canvas = Image.new('RGB', (pivot_images.width, pivot_images.height + LABEL_BAND), 'white')
+    canvas.paste(pivot_images, (0, LABEL_BAND))
+    return canvas
 
 
 def get_affine_layers(synthesis):
-    blocks = [getattr(synthesis, f'b{res}') for res in synthesis.block_resolutions]
-    affine_layers = []
-    for block in blocks:
-        if hasattr(block, 'conv0'):
-            affine_layers.append((block.conv0.affine, True))
-        affine_layers.append((block.conv1.affine, True))
-        affine_layers.append((block.torgb.affine, False))
-    return affine_layers
+    pairs = []
+    for res in synthesis.block_resolutions:
+        block = getattr(synthesis, f'b{res}')
+        convs = [block.conv1] if res == 4 else [block.conv0, block.conv1]
+        pairs += [(c.affine, True) for c in convs] + [(block.torgb.affine, False)]
+    return pairs
 
 
 def load_stylespace_std():
     with open(paths_config.stylespace_mean_std, 'rb') as f:
-        _, s_std = pickle.load(f)
-    return [torch.from_numpy(s).cuda() for s in s_std]
+        std = pickle.load(f)[1]
+    return [torch.from_numpy(a).cuda() for a in std]
 
 
 def to_styles(edit: torch.Tensor, affine_layers):
-    idx, styles = 0, []
-    for layer, is_conv in affine_layers:
-        layer_dim = layer.weight.shape[0]
-        if is_conv:
-            styles.append(edit[idx:idx + layer_dim].clone())
-            idx += layer_dim
+    """Cut a flat direction over the conv styles into one tensor per layer (zeros for torgb layers)."""
+    out, offset = [], 0
+    for affine, conv in affine_layers:
+        width = len(affine.weight)
+        if conv:
+            out.append(edit[offset:offset + width].clone())
+            offset += width
         else:
-            styles.append(torch.zeros(layer_dim, device=edit.device, dtype=edit.dtype))
-    return styles
+            out.append(edit.new_zeros(width))
+    return out
 
 
 def w_to_styles(w, affine_layers):
-    w_idx, styles = 0, []
-    for affine, is_conv in affine_layers:
-        styles.append(affine(w[:, w_idx]))
-        if is_conv:
-            w_idx += 1
-    return styles
+    """W+ [B, 18, w_dim] -> the 26 style tensors [B, dim]: torgb layers reuse the next conv's row."""
+    out, row = [], 0
+    for affine, conv in affine_layers:
+        out.append(affine(w[:, row]))
+        row += int(conv)
+    return out
 
 
 def paste_image_mask(inverse_transform, image, dst_image, mask, radius=0, sigma=0.0):
-    image_masked = image.copy().convert('RGBA')
-    image_masked.putalpha(mask.convert('L').resize(image.size))
-    return paste_image(inverse_transform, image_masked, dst_image)
+    masked = image.convert('RGBA')  # convert copies
+    masked.putalpha(mask.convert('L').resize(image.size))
+    return paste_image(inverse_transform, masked, dst_image)
 
 
 def paste_image(inverse_transform, img, orig_image):
-    pasted = orig_image.copy().convert('RGBA')
-    projected = img.convert('RGBA').transform(orig_image.size, Image.PERSPECTIVE, inverse_transform, Image.BILINEAR)
-    pasted.paste(projected, (0, 0), mask=projected)
-    return pasted
+    warped = img.convert('RGBA').transform(orig_image.size, Image.PERSPECTIVE, inverse_transform, Image.BILINEAR)
+    result = orig_image.convert('RGBA')
+    result.alpha_composite(warped)
+    return result

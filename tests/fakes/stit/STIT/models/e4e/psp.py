@@ -1,4 +1,5 @@
-"""Fake of STIT's models/e4e/psp.py: pSp(opts) loads opts.checkpoint_path; forward returns (images, W+ codes [B,18,512])."""
+"""Our test double of STIT's ``models/e4e/psp.py`` (no STIT code): ``pSp(opts)`` loads
+``opts.checkpoint_path`` ({'opts', 'state_dict'}); forward returns (images, W+ codes [B,18,512])."""
 import torch
 from torch.nn import functional as F
 

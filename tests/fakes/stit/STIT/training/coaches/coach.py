@@ -1,5 +1,10 @@
-"""Fake of STIT's training/coaches/coach.py: e4e on every image of the dataset, then PTI
-(max_pti_steps passes over all images, one generator step per image), l2 loss only."""
+"""Our test double of STIT's ``training/coaches/coach.py``; no STIT code.
+
+Reproduces ``Coach(dataset, use_wandb)`` with ``.dataset`` (read on every ``train()``: the adapter
+swaps in a subset), ``.G`` (tuned) / ``.original_G`` and ``train()`` -> W+ pivots [len(dataset),
+18, 512] from the e4e encoder, after ``hyperparameters.max_pti_steps`` passes of generator tuning
+(one Adam step per image, pixel l2 only).
+"""
 import os
 
 import torch
@@ -11,43 +16,32 @@ from utils.models_utils import initialize_e4e_wplus, load_old_G
 
 class Coach:
     def __init__(self, dataset, use_wandb):
-        self.use_wandb = use_wandb
-        self.dataset = dataset
+        self.dataset, self.use_wandb = dataset, use_wandb
         self.e4e_inversion_net = initialize_e4e_wplus()
         self.restart_training()
-        self.checkpoint_dir = paths_config.checkpoints_dir
-        os.makedirs(self.checkpoint_dir, exist_ok=True)
+        os.makedirs(paths_config.checkpoints_dir, exist_ok=True)
 
     def restart_training(self):
-        self.G = load_old_G()
-        self.G.requires_grad_(True)
-        self.original_G = load_old_G()
-        self.optimizer = torch.optim.Adam(self.G.parameters(), betas=(hyperparameters.pti_adam_beta1, 0.999),
-                                          lr=hyperparameters.pti_learning_rate)
+        self.G, self.original_G = load_old_G().requires_grad_(True), load_old_G()
+        self.optimizer = torch.optim.Adam(self.G.parameters(), lr=hyperparameters.pti_learning_rate,
+                                          betas=(hyperparameters.pti_adam_beta1, 0.999))
 
     def get_e4e_inversion(self, image):
-        new_image = F.interpolate(image[None], size=(256, 256), mode='bilinear', align_corners=False)
-        _, w = self.e4e_inversion_net(new_image, randomize_noise=False, return_latents=True, resize=False, input_code=False)
-        return w
+        small = F.interpolate(image.unsqueeze(0), size=(256, 256), mode='bilinear')
+        return self.e4e_inversion_net(small, randomize_noise=False, return_latents=True, resize=False,
+                                      input_code=False)[1]
 
     def forward(self, w):
         return self.G.synthesis(w, noise_mode='const', force_fp32=True)
 
     def train(self):
-        w_pivots, images = [], []
-        print('Calculating initial inversions')
-        for fname, image in self.dataset:
-            w_pivots.append(self.get_e4e_inversion(image).to(global_config.device))
-            images.append((fname, image))
-        print('Fine tuning generator')
-        for step in range(hyperparameters.max_pti_steps):
-            for (name, image), w_pivot in zip(images, w_pivots):
-                generated = self.forward(w_pivot)
-                real = F.interpolate(image[None], size=generated.shape[-2:], mode='bilinear', align_corners=False)
-                loss = F.mse_loss(generated, real) * hyperparameters.pt_l2_lambda
+        targets = [image for _, image in self.dataset]
+        pivots = [self.get_e4e_inversion(t).to(global_config.device) for t in targets]
+        for _ in range(hyperparameters.max_pti_steps):
+            for target, w in zip(targets, pivots):
+                out = self.forward(w)
+                err = (out - F.interpolate(target.unsqueeze(0), size=out.shape[-2:], mode='bilinear')).pow(2).mean()
                 self.optimizer.zero_grad()
-                loss.backward()
+                (hyperparameters.pt_l2_lambda * err).backward()
                 self.optimizer.step()
-                global_config.training_step += 1
-        print('Finished training')
-        return torch.cat(w_pivots)
+        return torch.cat(pivots)

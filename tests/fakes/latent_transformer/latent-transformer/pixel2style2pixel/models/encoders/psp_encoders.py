@@ -1,4 +1,5 @@
-"""Fake of pSp's models/encoders/psp_encoders.py: GradualStyleEncoder(num_layers, mode, opts) -> W+ codes [B, 18, 512], tiny."""
+"""Our test double of pSp's ``models/encoders/psp_encoders.py`` (no pSp code): ``GradualStyleEncoder(num_layers,
+mode, opts)`` -> W+ codes [B, 18, 512] from a 256 px image; tiny and random."""
 import torch
 from torch import nn
 from torch.nn import functional as F

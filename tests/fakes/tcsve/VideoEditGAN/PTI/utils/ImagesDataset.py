@@ -1,0 +1,19 @@
+"""Fake of PTI/utils/ImagesDataset.py: items are (frame name, transformed RGB image), sorted by name."""
+from PIL import Image
+from torch.utils.data import Dataset
+
+from utils.data_utils import make_dataset
+
+
+class ImagesDataset(Dataset):
+    def __init__(self, source_root, source_transform=None):
+        self.source_paths = sorted(make_dataset(source_root))
+        self.source_transform = source_transform
+
+    def __len__(self):
+        return len(self.source_paths)
+
+    def __getitem__(self, index):
+        name, path = self.source_paths[index]
+        image = Image.open(path).convert('RGB')
+        return name, (self.source_transform(image) if self.source_transform else image)
