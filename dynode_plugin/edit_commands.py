@@ -85,7 +85,7 @@ def write_report(path, report) -> None:
 
 @click.command("edit", cls=HostCommand)
 @click.option("--host", default="toy", show_default=True, help="Host id (see `dynode plugins`); its own options are added (--host ID --help).")
-@click.option("--input", "input_path", required=True, type=T.LATENTS_IN,
+@click.option("--input", "input_path", required=True, type=T.INPUT_MEDIA,
               help="What the host reads: a video or folder of frames (toy), a latents folder (latent-transformer), ...")
 @click.option("--edit", "edit_specs", multiple=True, required=True, help="NAME=STRENGTH, e.g. colour=+2 (repeatable).")
 @click.option("--out", "-o", required=True, type=click.Path(), help="Where the host writes (toy: a folder, written atomically).")
