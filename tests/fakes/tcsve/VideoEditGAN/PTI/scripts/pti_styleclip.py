@@ -70,7 +70,8 @@ def styleclip_edit(frame_path, use_multi_id_G, inverted_root, run_name, output_d
                                 checkpoint_path=os.path.join(paths_config.style_clip_pretrained_mappers, stem + '.pt'),
                                 mapper_type='LevelsMapper', no_coarse_mapper=no_coarse, no_medium_mapper=no_medium,
                                 no_fine_mapper=no_fine, couple_outputs=False, stylegan_size=1024, test_batch_size=1,
-                                test_workers=1, latents_test_path=os.path.join(pivot_dir, '0.pt'), model_path=generator_file)
+                                test_workers=1, latents_test_path=os.path.join(pivot_dir, '0.pt'),
+                                model_path=generator_file)
             edited.append(run_(options, generator_file, name, use_multi_id_G, factor))
         torch.save(torch.stack(edited), target)
 
@@ -85,5 +86,5 @@ if __name__ == '__main__':
     parser.add_argument("--output_root", type=str, required=True)
     parser.add_argument("--force", action='store_true')
     cli = parser.parse_args()
-    styleclip_edit(cli.aligned_frame_path, cli.use_multi_id_G, cli.inverted_root, cli.run_name, output_dir=cli.output_root,
-                   force=cli.force)
+    styleclip_edit(cli.aligned_frame_path, cli.use_multi_id_G, cli.inverted_root, cli.run_name,
+                   output_dir=cli.output_root, force=cli.force)

@@ -1,4 +1,4 @@
-"""Fake upfirdn2d (only its name is imported by the model module; the mapper never calls it)."""
+"""Our test double of upfirdn2d (only its name is imported by the model module; the mapper never calls it)."""
 import torch.nn.functional as F
 
 
