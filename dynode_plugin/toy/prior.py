@@ -1,6 +1,6 @@
 """The toy world's motion prior, shipped beside the toy weights: ``assets/toy.dynode-prior``.
 
-    python -m dynode_plugin.toy.prior [--clips 400] [--steps 800] [--out dynode_plugin/toy/assets/toy.dynode-prior]
+    python -m dynode_plugin.toy.prior [--clips 400] [--steps 2500] [--out dynode_plugin/toy/assets/toy.dynode-prior]
 
 Trained on ``--clips`` procedurally rendered clips (``world.render_clip``, 48 frames, scene seeds
 from :data:`FIRST_SEED` on: disjoint from every benchmark's and test's seeds, which are below
@@ -55,7 +55,7 @@ def encode_clips(clips: int, first_seed: int = FIRST_SEED, frames: int = FRAMES,
     return out
 
 
-def build(clips: int = 400, steps: int = 800, out: Path = None, progress: bool = True):
+def build(clips: int = 400, steps: int = 2500, out: Path = None, progress: bool = True):
     """Render, encode, train and write the toy prior; returns it (its report holds the costs)."""
     import torch
 
@@ -78,7 +78,7 @@ def build(clips: int = 400, steps: int = 800, out: Path = None, progress: bool =
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clips", type=int, default=400)
-    ap.add_argument("--steps", type=int, default=800)
+    ap.add_argument("--steps", type=int, default=2500)
     ap.add_argument("--out", default=str(shipped_prior_path()))
     args = ap.parse_args(argv)
     prior = build(args.clips, args.steps, Path(args.out))
