@@ -246,10 +246,11 @@ def _ode_field_types() -> dict:
     types.update(subspace_dim=SUBSPACE_DIM, steps=STEPS, seed=SEED,  # CLI: 0 = full latent; 0 steps is an error
                  solver=click.Choice(SOLVERS_FIXED + SOLVERS_ADAPTIVE), activation=click.Choice(ACTIVATIONS),
                  predict=click.Choice(("anchored", "rollout")), residual=click.Choice(("interp", "none")),
+                 velocity=click.Choice(("learned", "fd")),
                  lr=FiniteFloat(0.0, 10.0, min_open=True), lr_final=FiniteFloat(0.0, 10.0), rtol=FiniteFloat(0.0, 1.0, min_open=True),
                  atol=FiniteFloat(0.0, 1.0, min_open=True), grad_clip=FiniteFloat(0.0, 1e6), straightness=STRAIGHTNESS,
                  time_dependent=click.BOOL, zero_init=click.BOOL, prior=InputPath("file", (".dynode-prior",)),
-                 prior_weight=FiniteFloat(0.0, 1e6))
+                 prior_weight=FiniteFloat(0.0, 1e6), smooth_sigma=FiniteFloat(0.0, 100.0, min_open=True))
     return types
 
 

@@ -47,7 +47,7 @@ class PriorTraining:
     seed: random seed (training is reproducible).
     """
 
-    steps: int = 1500
+    steps: int = 2500
     batch: int = 128
     segments: int = 2
     max_gap: int = 8

@@ -50,6 +50,20 @@ def test_fit_or_load_reuses_only_a_matching_file_and_refits_on_request(tmp_path)
     assert fitted3 and fitted4
 
 
+def test_fit_or_load_hands_a_host_loss_to_models_that_take_one():
+    z = torch.randn(6, 2, 3)
+    calls = []
+
+    def loss(latents, target_obs, step):
+        calls.append(tuple(latents.shape))
+        return 0.0 * latents.sum()
+
+    fit_or_load(z, "ode", {"steps": 3, "hidden": 8}, extra_loss=loss, progress=False)
+    assert len(calls) == 3 and calls[0][1:] == (2, 3)  # decoded full latents, one call per fit step
+    model, fitted, _ = fit_or_load(z, "linear", {}, extra_loss=loss, progress=False)  # a baseline: left out
+    assert fitted and len(calls) == 3
+
+
 def test_a_plugin_dynamics_model_gets_the_users_settings_it_declares():
     import types
 

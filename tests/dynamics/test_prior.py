@@ -156,3 +156,23 @@ def test_dynode_prior_train_writes_a_prior(tmp_path):
     assert p.report["clips"] == 3 and p.config["context"] == 2 and p.dim == 2
     r = CliRunner().invoke(build_cli(), ["prior", "train", *clips, "--out", str(out)])
     assert r.exit_code == 2 and "exists" in r.output  # never replaced without --force
+
+
+def test_prior_flows_through_dynode_edit_on_the_toy_host(prior_file, tmp_path):
+    from dynode_plugin.toy import world
+    from dynode_plugin.toy.host import ToyHost
+    from dynode_plugin.video import write_video
+
+    frames = world.render_clip(8, seed=3)
+    write_video(frames, tmp_path / "clip")
+    base = ["edit", "--host", "toy", "--input", str(tmp_path / "clip"), "--edit", "colour=+1", "--steps", "5"]
+    # the spin prior is for [2, 8] latents: the toy host's fit reaches it and refuses, nothing written
+    r = CliRunner().invoke(build_cli(), base + ["--prior", str(prior_file), "--out", str(tmp_path / "bad")])
+    assert r.exit_code == 2 and "trained on latents of shape [2, 8]" in r.output and not (tmp_path / "bad").exists()
+    # a prior of the toy host's latents (a tiny one, trained on encoded toy clips) is used
+    clips = [ToyHost().invert(world.render_clip(8, seed=s), progress=False) for s in (20, 21)]
+    toy_prior = tmp_path / "toy.dynode-prior"
+    train_prior(clips, ODEConfig(subspace_dim=3, hidden=16, depth=1), PriorTraining(steps=3, context=2), progress=False).save(toy_prior)
+    r = CliRunner().invoke(build_cli(), base + ["--prior", str(toy_prior), "--out", str(tmp_path / "ok")])
+    assert r.exit_code == 0, r.output
+    assert torch.load(tmp_path / "ok" / "edited_latents.pt").shape == (8, 10, 64)

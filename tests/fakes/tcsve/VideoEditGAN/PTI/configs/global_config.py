@@ -1,4 +1,5 @@
-# Fake of PTI/configs/global_config.py: the real scripts read the device and PTI's step counters from here.
+"""Our test double of VideoEditGAN's ``PTI/configs/global_config.py``: the device ('cuda:0', as the host's)
+and the run name / step counters PTI's scripts read and set."""
 cuda_visible_devices = '0'
 device = 'cuda:0'
 run_name = ''

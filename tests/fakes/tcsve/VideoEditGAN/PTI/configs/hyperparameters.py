@@ -1,4 +1,5 @@
-# Fake of PTI/configs/hyperparameters.py: the knobs the multi-frame PTI run reads.
+"""Our test double of VideoEditGAN's ``PTI/configs/hyperparameters.py``: the settings the multi-frame
+PTI run reads (names as the host's; values ours)."""
 first_inv_type = 'w+'          # 'w+': pivots from the e4e encoder
 max_pti_steps = 200            # generator tuning passes over all frames
 max_images_to_invert = 1000

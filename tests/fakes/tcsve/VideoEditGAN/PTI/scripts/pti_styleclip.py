@@ -1,12 +1,15 @@
-"""Fake of PTI/scripts/pti_styleclip.py: the per-frame StyleCLIP editing step of TCSVE.
+"""Our test double of VideoEditGAN's ``PTI/scripts/pti_styleclip.py`` (TCSVE's per-frame StyleCLIP
+editing step); no VideoEditGAN code.
 
-For every aligned frame it loads the mapper checkpoint and the PTI-tuned generator
-again, computes ``w_hat = w + factor * mapper(w)`` on that frame's ``0.pt``, renders it
-into ``StyleCLIP/<edit>/frames/<frame>.png`` and finally saves the stacked ``w_hat``
-(CPU float32 ``[N,18,512]``) to ``<output_root>/StyleCLIP/<edit>/latents.pth``.
-Deviations from the real script, so that it runs on a CPU: the device comes from
-``configs.global_config.device`` instead of ``.cuda()``, the generator is loaded with
-``weights_only=False``, and images are written with PIL instead of cv2.
+Reproduces what the adapter reads or re-does: ``meta_data`` as a literal dict (the adapter parses it
+as data: edit -> [mapper file stem, no_coarse_mapper, no_medium_mapper, no_fine_mapper, factor]);
+the command-line options; and the step's cost and output: for every aligned frame the mapper
+checkpoint and the PTI-tuned generator (``<inverted_root>/model_multi_id.pt``) are loaded again, the
+frame's ``<inverted_root>/embeddings/<run>/PTI/<frame>/0.pt`` is edited to ``w + factor * M(w)``,
+rendered to ``<output_root>/StyleCLIP/<edit>/frames/<frame>.png`` ((x * 127.5 + 128) clamped, as
+uint8), and the stacked edits are saved as ``<output_root>/StyleCLIP/<edit>/latents.pth`` (CPU
+float32 [N, 18, 512]). Unlike the real script it takes the device from ``global_config.device`` and
+writes images with PIL (no cv2), so it runs on a CPU.
 """
 import glob
 import os
@@ -24,71 +27,53 @@ from configs import global_config, paths_config
 from models.StyleCLIP.mapper.styleclip_mapper import StyleCLIPMapper
 from utils.models_utils import toogle_grad
 
-# edit -> [mapper file stem, no_coarse_mapper, no_medium_mapper, no_fine_mapper, factor]
-meta_data = {
-    'eyeglasses': ['eyeglasses', False, False, True, 0.15],
-}
+meta_data = {"eyeglasses": ["eyeglasses", False, False, True, 0.15]}
+
+IMAGE_PATTERNS = ("*.jpeg", "*.jpg", "*.png")
 
 
 def run_on_batch(inputs, net, factor):
     with torch.no_grad():
-        w_hat = inputs + factor * net.mapper(inputs)
-        x_hat = net.decoder.synthesis(w_hat, noise_mode='const', force_fp32=True)
-    return x_hat, w_hat
+        edited = inputs + factor * net.mapper(inputs)
+        return net.decoder.synthesis(edited, noise_mode='const', force_fp32=True), edited
 
 
 def run_(test_opts, model_path, image_name, use_multi_id_G, factor=0.06):
-    out_path_results = os.path.join(test_opts.exp_dir, test_opts.edit_name)
-    os.makedirs(os.path.join(out_path_results, 'frames'), exist_ok=True)
-    ckpt = torch.load(test_opts.checkpoint_path, map_location='cpu')
-    opts = ckpt['opts']
-    opts.update(vars(test_opts))
-    opts = Namespace(**opts)
-    net = StyleCLIPMapper(opts)
-    net.eval()
-    net.to(global_config.device)
-    with open(model_path, 'rb') as f:
-        new_G = torch.load(f, map_location=global_config.device, weights_only=False).eval()
-    new_G = new_G.float()
-    toogle_grad(new_G, False)
-    net.set_G(new_G)
-    latent = torch.load(opts.latents_test_path, map_location='cpu')
-    x_hat, w_hat = run_on_batch(latent.to(global_config.device).float(), net, factor)
-    img = (x_hat[0].permute(1, 2, 0) * 127.5 + 128).clamp(0, 255).to(torch.uint8).cpu().numpy()
-    Image.fromarray(np.ascontiguousarray(img)).save(os.path.join(out_path_results, 'frames', f"{image_name}.png"))
-    return w_hat[0].detach().cpu()
+    """One frame: build the mapper from its checkpoint, load the tuned generator, edit, render."""
+    device = global_config.device
+    saved = torch.load(test_opts.checkpoint_path, map_location='cpu')
+    net = StyleCLIPMapper(Namespace(**{**saved['opts'], **vars(test_opts)})).eval().to(device)
+    generator = torch.load(model_path, map_location=device, weights_only=False).eval().float()
+    toogle_grad(generator, False)
+    net.set_G(generator)
+    w = torch.load(test_opts.latents_test_path, map_location='cpu').to(device).float()
+    image, edited = run_on_batch(w, net, factor)
+    frames_dir = os.path.join(test_opts.exp_dir, test_opts.edit_name, 'frames')
+    os.makedirs(frames_dir, exist_ok=True)
+    pixels = (image[0].permute(1, 2, 0) * 127.5 + 128).clamp(0, 255).to(torch.uint8).cpu().numpy()
+    Image.fromarray(np.ascontiguousarray(pixels)).save(os.path.join(frames_dir, image_name + '.png'))
+    return edited[0].detach().cpu()
 
 
 def styleclip_edit(frame_path, use_multi_id_G, inverted_root, run_name, output_dir=None, force=False):
-    pretrained_mappers = paths_config.style_clip_pretrained_mappers
-    images = sorted(glob.glob(f"{frame_path}/*.jpeg") + glob.glob(f"{frame_path}/*.jpg") + glob.glob(f"{frame_path}/*.png"))
-    model_path = os.path.join(inverted_root, 'model_multi_id.pt')
-    for edit_type in meta_data.keys():
-        edit_id = meta_data[edit_type][0]
-        latent_codes = []
-        out_file = os.path.join(output_dir, 'StyleCLIP', edit_type, 'latents.pth')
-        if not os.path.exists(out_file) or force:
-            for image_name in images:
-                image_name = os.path.splitext(os.path.basename(image_name))[0]
-                embedding_dir = os.path.join(inverted_root, 'embeddings', run_name, paths_config.pti_results_keyword, image_name)
-                args = {
-                    "exp_dir": os.path.join(output_dir, 'StyleCLIP'),
-                    "checkpoint_path": f"{pretrained_mappers}/{edit_id}.pt",
-                    "couple_outputs": False,
-                    "mapper_type": "LevelsMapper",
-                    "no_coarse_mapper": meta_data[edit_type][1],
-                    "no_medium_mapper": meta_data[edit_type][2],
-                    "no_fine_mapper": meta_data[edit_type][3],
-                    "stylegan_size": 1024,
-                    "test_batch_size": 1,
-                    "latents_test_path": f'{embedding_dir}/0.pt',
-                    "test_workers": 1,
-                    "model_path": model_path,
-                    "image_name": image_name,
-                    'edit_name': edit_type,
-                }
-                latent_codes.append(run_(Namespace(**args), model_path, image_name, use_multi_id_G, meta_data[edit_type][4]))
-            torch.save(torch.stack(latent_codes), out_file)
+    frames = sorted(p for pattern in IMAGE_PATTERNS for p in glob.glob(os.path.join(frame_path, pattern)))
+    generator_file = os.path.join(inverted_root, 'model_multi_id.pt')
+    for edit, (stem, no_coarse, no_medium, no_fine, factor) in meta_data.items():
+        target = os.path.join(output_dir, 'StyleCLIP', edit, 'latents.pth')
+        if os.path.exists(target) and not force:
+            continue
+        edited = []
+        for frame in frames:
+            name = os.path.splitext(os.path.basename(frame))[0]
+            pivot_dir = os.path.join(inverted_root, 'embeddings', run_name, paths_config.pti_results_keyword, name)
+            options = Namespace(exp_dir=os.path.join(output_dir, 'StyleCLIP'), edit_name=edit, image_name=name,
+                                checkpoint_path=os.path.join(paths_config.style_clip_pretrained_mappers, stem + '.pt'),
+                                mapper_type='LevelsMapper', no_coarse_mapper=no_coarse, no_medium_mapper=no_medium,
+                                no_fine_mapper=no_fine, couple_outputs=False, stylegan_size=1024, test_batch_size=1,
+                                test_workers=1, latents_test_path=os.path.join(pivot_dir, '0.pt'),
+                                model_path=generator_file)
+            edited.append(run_(options, generator_file, name, use_multi_id_G, factor))
+        torch.save(torch.stack(edited), target)
 
 
 if __name__ == '__main__':
@@ -100,6 +85,6 @@ if __name__ == '__main__':
     parser.add_argument("--use_multi_id_G", action='store_true')
     parser.add_argument("--output_root", type=str, required=True)
     parser.add_argument("--force", action='store_true')
-    args = parser.parse_args()
-    styleclip_edit(frame_path=args.aligned_frame_path, use_multi_id_G=args.use_multi_id_G, inverted_root=args.inverted_root,
-                   run_name=args.run_name, output_dir=args.output_root, force=args.force)
+    cli = parser.parse_args()
+    styleclip_edit(cli.aligned_frame_path, cli.use_multi_id_G, cli.inverted_root, cli.run_name,
+                   output_dir=cli.output_root, force=cli.force)

@@ -1,4 +1,5 @@
-"""Fake of the StyleGAN2-ADA generator PTI tunes and pickles whole (tiny: 16x16 output).
+"""Our test double (our own code) of the StyleGAN2-ADA generator PTI tunes and pickles whole (tiny: 16x16
+output).
 
 Only the interface the TCSVE scripts use: ``G.synthesis(ws [N,18,512], noise_mode='const',
 force_fp32=True) -> images [N,3,H,W] in about [-1, 1]``, plus ``z_dim``/``w_dim``/``num_ws``.

@@ -1,4 +1,5 @@
-"""Fake of PTI/utils/ImagesDataset.py: items are (frame name, transformed RGB image), sorted by name."""
+"""Our test double of VideoEditGAN's PTI/utils/ImagesDataset.py (our own code): items are (frame name,
+transformed RGB image), sorted by name."""
 from PIL import Image
 from torch.utils.data import Dataset
 
@@ -7,8 +8,7 @@ from utils.data_utils import make_dataset
 
 class ImagesDataset(Dataset):
     def __init__(self, source_root, source_transform=None):
-        self.source_paths = sorted(make_dataset(source_root))
-        self.source_transform = source_transform
+        self.source_paths, self.source_transform = sorted(make_dataset(source_root)), source_transform
 
     def __len__(self):
         return len(self.source_paths)

@@ -1,4 +1,5 @@
-"""Fake of PTI/utils/data_utils.py: (name, path) of every image under a folder."""
+"""Our test double (our own code) of VideoEditGAN's PTI/utils/data_utils.py: (name, path) of every image
+under a folder."""
 import os
 
 EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.tiff')

@@ -1,4 +1,5 @@
-"""Fake of PTI/utils/models_utils.py: grad switching and the generator loaders."""
+"""Our test double of VideoEditGAN's PTI/utils/models_utils.py (our own code): grad switching and the
+generator loaders."""
 import pickle
 
 import torch
@@ -13,8 +14,8 @@ def toogle_grad(model, flag=True):  # (sic) the real name
 
 def load_old_G():
     """The pretrained generator: ``G_ema`` of the pickle at ``paths_config.stylegan2_ada_ffhq``."""
-    with open(paths_config.stylegan2_ada_ffhq, 'rb') as f:
-        G = pickle.load(f)['G_ema']
+    with open(paths_config.stylegan2_ada_ffhq, 'rb') as pkl:
+        G = pickle.load(pkl)['G_ema']
     return G.to(global_config.device).eval().float()
 
 

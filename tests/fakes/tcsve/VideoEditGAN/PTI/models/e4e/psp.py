@@ -1,4 +1,5 @@
-"""Fake of PTI/models/e4e/psp.py: the e4e encoder PTI uses for its first (w+) inversion.
+"""Our test double of VideoEditGAN's PTI/models/e4e/psp.py (our own code, no host lines): the e4e
+encoder PTI uses for its first (w+) inversion.
 
 ``pSp(opts)`` reads ``opts.checkpoint_path`` (``{'opts', 'state_dict': {'encoder.*', ...},
 'latent_avg'}``); ``forward(x, randomize_noise, return_latents=True, resize=False,
@@ -42,11 +43,11 @@ class pSp(nn.Module):
         self.load_weights()
 
     def load_weights(self):
-        ckpt = torch.load(self.opts.checkpoint_path, map_location='cpu')
-        self.encoder.load_state_dict(get_keys(ckpt, 'encoder'), strict=True)
-        self.latent_avg = ckpt['latent_avg']
+        saved = torch.load(self.opts.checkpoint_path, map_location='cpu')
+        self.encoder.load_state_dict(get_keys(saved, 'encoder'))
+        self.latent_avg = saved['latent_avg']
 
-    def forward(self, x, resize=True, latent_mask=None, input_code=False, randomize_noise=True,
-                inject_latent=None, return_latents=False, alpha=None):
+    def forward(self, x, resize=True, latent_mask=None, input_code=False,
+                randomize_noise=True, inject_latent=None, return_latents=False, alpha=None):
         codes = x if input_code else self.encoder(x) + self.latent_avg.to(x.device)
         return (None, codes) if return_latents else None

@@ -1,4 +1,5 @@
-"""Fake of PTI/training/coaches/base_coach.py: what a PTI coach sets up and how it inverts.
+"""Our test double of VideoEditGAN's PTI/training/coaches/base_coach.py (our own code, no host lines):
+what a PTI coach sets up and how it inverts.
 
 The e4e encoder gives each frame's pivot (``first_inv_type = 'w+'``), saved as
 ``<embedding_base_dir>/<run>/PTI/<frame>/0.pt``; the generator to tune is ``load_old_G()``.
@@ -20,28 +21,25 @@ from utils.models_utils import load_old_G, toogle_grad
 
 class BaseCoach:
     def __init__(self, data_loader, use_wandb):
-        self.use_wandb = use_wandb
-        self.data_loader = data_loader
-        self.w_pivots = {}
-        self.image_counter = 0
-        if hyperparameters.first_inv_type == 'w+':
-            self.initilize_e4e()
+        self.data_loader, self.use_wandb = data_loader, use_wandb
+        self.w_pivots, self.image_counter = {}, 0
+        if hyperparameters.first_inv_type != 'w+':  # 'w+': e4e pivots, the fake's only first inversion
+            raise NotImplementedError(f'first_inv_type {hyperparameters.first_inv_type!r}: the fake has e4e only')
+        self.initilize_e4e()
         self.restart_training()
-        self.checkpoint_dir = paths_config.checkpoints_dir
-        os.makedirs(self.checkpoint_dir, exist_ok=True)
+        os.makedirs(paths_config.checkpoints_dir, exist_ok=True)
 
     def restart_training(self):
-        self.G = load_old_G()
+        self.G, self.original_G = load_old_G(), load_old_G()
         toogle_grad(self.G, True)
-        self.original_G = load_old_G()
-        self.optimizer = self.configure_optimizers()
+        self.optimizer = self.configure_optimizers()  # over the fresh self.G
 
     def get_inversion(self, w_path_dir, image_name, image):
-        folder = f'{w_path_dir}/{paths_config.pti_results_keyword}/{image_name}'
-        os.makedirs(folder, exist_ok=True)
-        w_pivot = self.calc_inversions(image, image_name)
-        torch.save(w_pivot, f'{folder}/0.pt')
-        return w_pivot.to(global_config.device)
+        pivot = self.calc_inversions(image, image_name)
+        target = os.path.join(w_path_dir, paths_config.pti_results_keyword, image_name)
+        os.makedirs(target, exist_ok=True)
+        torch.save(pivot, os.path.join(target, '0.pt'))
+        return pivot.to(global_config.device)
 
     def calc_inversions(self, image, image_name):
         return self.get_e4e_inversion(image)
@@ -57,10 +55,11 @@ class BaseCoach:
         return self.G.synthesis(w, noise_mode='const', force_fp32=True)
 
     def initilize_e4e(self):  # (sic) the real name
-        ckpt = torch.load(paths_config.e4e, map_location='cpu')
-        opts = dict(ckpt['opts'], batch_size=hyperparameters.train_batch_size, checkpoint_path=paths_config.e4e)
-        self.e4e_inversion_net = pSp(Namespace(**opts)).eval().to(global_config.device)
-        toogle_grad(self.e4e_inversion_net, False)
+        saved_opts = torch.load(paths_config.e4e, map_location='cpu')['opts']
+        opts = dict(saved_opts, batch_size=hyperparameters.train_batch_size, checkpoint_path=paths_config.e4e)
+        encoder = pSp(Namespace(**opts)).eval().to(global_config.device)
+        toogle_grad(encoder, False)
+        self.e4e_inversion_net = encoder
 
     def get_e4e_inversion(self, image):
         x = F.interpolate((image + 1) / 2, size=(256, 256), mode='bilinear', align_corners=False) * 2 - 1

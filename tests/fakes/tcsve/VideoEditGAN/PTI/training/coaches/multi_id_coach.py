@@ -1,4 +1,5 @@
-"""Fake of PTI/training/coaches/multi_id_coach.py: one generator tuned on every frame of a video.
+"""Our test double of VideoEditGAN's PTI/training/coaches/multi_id_coach.py (our own code, no host
+lines): one generator tuned on every frame of a video.
 
 ``train(checkpoint_path)``: the e4e pivot of each frame the data loader yields (saved as
 ``0.pt``), then ``max_pti_steps`` passes over those frames tuning the generator on each, a
@@ -18,15 +19,15 @@ from training.coaches.base_coach import BaseCoach
 class MultiIDCoach(BaseCoach):
     def __init__(self, data_loader, use_wandb, domain='ffhq'):
         self.domain = domain
-        super().__init__(data_loader, use_wandb)
+        BaseCoach.__init__(self, data_loader, use_wandb)
 
     def train(self, checkpoint_path=None):
         self.G.synthesis.train()
-        w_path_dir = f'{paths_config.embedding_base_dir}/{paths_config.input_data_id}'
-        os.makedirs(f'{w_path_dir}/{paths_config.pti_results_keyword}', exist_ok=True)
+        w_path_dir = os.path.join(paths_config.embedding_base_dir, paths_config.input_data_id)
+        os.makedirs(os.path.join(w_path_dir, paths_config.pti_results_keyword), exist_ok=True)
         seen = []  # (frame name, image, pivot)
         for names, images in self.data_loader:
-            if self.image_counter >= hyperparameters.max_images_to_invert:
+            if len(seen) == hyperparameters.max_images_to_invert:
                 break
             seen.append((names[0], images, self.get_inversion(w_path_dir, names[0], images)))
             self.image_counter += 1
@@ -36,7 +37,7 @@ class MultiIDCoach(BaseCoach):
                 self.optimizer.zero_grad()
                 loss.backward()
                 self.optimizer.step()
-                global_config.training_step += 1
+            global_config.training_step += len(seen)  # one step per frame and pass
         previews = os.path.join(paths_config.visualization_dir, global_config.run_name)
         os.makedirs(previews, exist_ok=True)
         with torch.no_grad():

@@ -1,4 +1,5 @@
-"""Fake of e4e's copy of rosinality's fused activation: like the real one it sends its input
+"""Our test double (our own code) of e4e's copy of rosinality's fused activation: like the real one it
+sends its input
 to the GPU, so the encoder imports on a CPU-only machine but its first forward pass fails."""
 import torch
 from torch.nn import functional as F

@@ -1,8 +1,9 @@
-"""Fake of the StyleCLIP copy of rosinality's fused activation.
+"""Our test double of StyleCLIP's copy of rosinality's ``op/fused_act.py``; no host code.
 
-Like the real file it is "pure" PyTorch but forces its input onto the GPU, so importing
-works on a CPU-only machine and the first forward pass fails there. 3-D inputs
-([batch, layers, channels], the mapper's case) take the bias on the last axis.
+Reproduces the names and signatures, the maths (leaky ReLU of input + bias, times ``scale``; a 3-D
+input [batch, rows, channels], the mapper's case, takes the bias on its last axis) and the pitfall
+the adapter's CPU ops replace: the input is sent to the GPU (``.cuda()``), so importing works on a
+CPU-only machine and the first forward pass fails.
 """
 import torch
 from torch import nn
@@ -13,17 +14,14 @@ class FusedLeakyReLU(nn.Module):
     def __init__(self, channel, negative_slope=0.2, scale=2 ** 0.5):
         super().__init__()
         self.bias = nn.Parameter(torch.zeros(channel))
-        self.negative_slope = negative_slope
-        self.scale = scale
+        self.slope, self.gain = negative_slope, scale
 
     def forward(self, input):
-        return fused_leaky_relu(input, self.bias, self.negative_slope, self.scale)
+        return fused_leaky_relu(input, self.bias, self.slope, self.gain)
 
 
 def fused_leaky_relu(input, bias, negative_slope=0.2, scale=2 ** 0.5):
-    input = input.cuda()  # the hard-coded device of the real op
-    if input.ndim == 3:
-        shaped = bias.view(1, 1, -1)
-    else:
-        shaped = bias.view(1, -1, *([1] * (input.ndim - 2)))
-    return F.leaky_relu(input + shaped, negative_slope=negative_slope) * scale
+    x = input.cuda()
+    if x.dim() != 3:  # channels on axis 1
+        bias = bias.reshape(-1, *[1] * (x.dim() - 2))
+    return scale * F.leaky_relu(x + bias, negative_slope)

@@ -1,4 +1,5 @@
-"""Fake upfirdn2d (only its name is imported by the model module; the mapper never calls it)."""
+"""Our test double of StyleCLIP's ``op/upfirdn2d.py`` (only its name is imported by the model module; the
+mapper never calls it)."""
 import torch.nn.functional as F
 
 
