@@ -160,6 +160,7 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="the default 64-frame clip (and the real one) only")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "fit_speed.json"))
     ap.add_argument("--scaling", action="store_true", help="only the new default on 64 vs 256 dense frames (twice each)")
+    ap.add_argument("--only", default="", help="comma-separated clips N:every or 'real' (e.g. 256:8,real): run just these")
     args = ap.parse_args(argv)
     if args.scaling:
         res = scaling()
@@ -169,7 +170,9 @@ def main(argv=None):
         return
     ctx = mp.get_context("spawn")
     rows = []
-    for clip in specs(args.quick):
+    chosen = [c for c in specs(args.quick) if not args.only
+              or ("real" if c["clip"] == "real" else f"{c['n']}:{c['every']}") in args.only.split(",")]
+    for clip in chosen:
         for path in ("old", "new"):
             spec = dict(clip, path=path, eval_every=0 if path == "old" else 10)
             with cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
@@ -182,7 +185,8 @@ def main(argv=None):
                         "new_steps", "t_old_loss_s", "old_heldout", "new_heldout", "heldout_ratio", "old_rollout",
                         "new_rollout", "load"])
     news = {(r["clip"], r["every"]): r["new_wall_s"] for r in table}
-    ratio = news.get(("synthetic N=256", 1), 0) / news[("synthetic N=64", 1)] if ("synthetic N=256", 1) in news else None
+    dense = ("synthetic N=256", 1) in news and ("synthetic N=64", 1) in news
+    ratio = news[("synthetic N=256", 1)] / news[("synthetic N=64", 1)] if dense else None
     if ratio:
         print(f"\nnew fit, 256 frames / 64 frames (every frame observed): {ratio:.2f}x")
     path = write_json(args.out, {"machine": machine(), "note": "2-core machine shared with other jobs: ratios within this run count, "

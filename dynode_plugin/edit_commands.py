@@ -48,8 +48,9 @@ def run_options(fn):
     return fn
 
 
-def dynamics_choice(kwargs):
-    """Pop the dynamics and run options out of a command's kwargs into a DynamicsChoice."""
+def dynamics_choice(kwargs, force: bool = False):
+    """Pop the dynamics and run options out of a command's kwargs into a DynamicsChoice
+    (an existing --save-model that is not reused is replaced only with ``force``)."""
     from pathlib import Path
 
     from .dynamics.settings import given
@@ -57,7 +58,21 @@ def dynamics_choice(kwargs):
 
     path = kwargs.pop("save_model", None)
     return DynamicsChoice(model_id=kwargs.pop("model_id"), mode=kwargs.pop("mode"), settings=given(kwargs),
-                          model_path=Path(path).resolve() if path else None, refit=kwargs.pop("refit", False))
+                          model_path=Path(path).resolve() if path else None, refit=kwargs.pop("refit", False),
+                          replace=force)
+
+
+def check_run_outputs(save_model, report_json, inputs, force: bool, taken=(), extra=()) -> None:
+    """Before any work: ``--save-model`` and ``--report-json`` (:func:`run_options`) and a host's
+    ``extra`` output files ``(option, path, suffixes)``, against the inputs and the outputs already
+    ``taken`` (``(option, path)``, e.g. the --out): nothing replaced without --force, no input ever."""
+    from .outputs import check_extra_outputs, check_model_file
+
+    inputs = [p for p in inputs if p]
+    if save_model:
+        check_model_file(save_model, inputs)
+    check_extra_outputs([("--report-json", report_json, (".json",)), *extra], inputs, force,
+                        [*taken, ("--save-model", save_model)])
 
 
 def write_report(path, report) -> None:
@@ -70,7 +85,7 @@ def write_report(path, report) -> None:
 
 @click.command("edit", cls=HostCommand)
 @click.option("--host", default="toy", show_default=True, help="Host id (see `dynode plugins`); its own options are added (--host ID --help).")
-@click.option("--input", "input_path", required=True, type=click.Path(),
+@click.option("--input", "input_path", required=True, type=T.INPUT_MEDIA,
               help="What the host reads: a video or folder of frames (toy), a latents folder (latent-transformer), ...")
 @click.option("--edit", "edit_specs", multiple=True, required=True, help="NAME=STRENGTH, e.g. colour=+2 (repeatable).")
 @click.option("--out", "-o", required=True, type=click.Path(), help="Where the host writes (toy: a folder, written atomically).")
@@ -97,16 +112,17 @@ def edit_cmd(ctx, host, input_path, edit_specs, out, per_frame, force, metric_id
     """
     from .frame_selection import SelectionSpec, check_per_frame
     from .hosts import get_host
-    from .pipeline import edits_from_specs, run
-
     from .outputs import check_output
 
     check_output(out, "--out", [input_path], force)  # before any work; an input is never replaced
+    check_run_outputs(kwargs.get("save_model"), report_json, [input_path], force, [("--out", out)])
     host_opts = {k: kwargs.pop(k) for k in ctx.meta.get("host_options", [])}
     spec = SelectionSpec.from_options(every, frames, max_gap)
     check_per_frame(per_frame, spec, fps_factor)
-    dynamics = dynamics_choice(kwargs)
-    h = get_host(host, **host_opts)
+    h = get_host(host, **host_opts)  # its checkout is checked here, before torch and the pipeline load
+    from .pipeline import edits_from_specs, run
+
+    dynamics = dynamics_choice(kwargs, force)
     edits = edits_from_specs(list(edit_specs), h)
     if metric_ids and not h.default_encoder:
         from .errors import DynodeInputError

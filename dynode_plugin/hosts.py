@@ -24,7 +24,7 @@ import dataclasses
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-import torch
+from .lazy import torch  # imported on first use: a bad command line answers before torch loads
 
 from .cli_types import with_params  # noqa: F401  (torch-free home; re-exported for hosts)
 

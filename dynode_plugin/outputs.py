@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable, Optional, Sequence, Union
+from typing import Iterable, Optional, Sequence, Tuple, Union
 
 import click
 
@@ -83,6 +83,8 @@ def _check_inputs(out: Path, inputs: Iterable[Optional[PathLike]], option: str, 
         src = Path(inp)
         if _same(out, src):
             raise DynodeInputError(f"{_label(option, out)} is also an input ({src}); write the output somewhere else")
+        if not folder and out.exists() and src.is_dir() and _inside(out, src):
+            raise DynodeInputError(f"{_label(option, out)} is a file of the input folder {src}; write the output somewhere else")
         if folder and out.exists() and _inside(src, out):
             raise DynodeInputError(f"{_label(option, out)} holds the input {src}; writing there would replace it; "
                                    f"choose another output folder")
@@ -143,6 +145,39 @@ def check_input_path(path: PathLike, option: str = "", kinds: str = "file or fol
     if suffixes is not None and p.is_file() and p.suffix.lower() not in suffixes:
         raise DynodeInputError(f"{_label(option, path)}: unsupported file type '{p.suffix or '(none)'}'; use {', '.join(suffixes)}")
     return p
+
+
+def check_model_file(path: PathLike, inputs: Sequence[Optional[PathLike]] = (), option: str = "--save-model") -> Path:
+    """A ``.dynode`` file a run reuses when it matches and writes otherwise: checked like an output
+    file except that it may exist (replacing one that does not match needs ``--force``: see
+    :func:`dynode_plugin.dynamics.settings.fit_or_load`)."""
+    out = check_path_syntax(path, option)
+    _check_inputs(out, inputs, option, folder=False)
+    if str(path).endswith(("/", os.sep)) or out.is_dir():
+        raise DynodeInputError(f"{_label(option, path)} is a folder; give a .dynode file name (e.g. {out / 'model.dynode'})")
+    if out.suffix.lower() != ".dynode":
+        raise DynodeInputError(f"{_label(option, path)}: unsupported file type '{out.suffix or '(none)'}'; use .dynode")
+    blocker = _file_ancestor(out)
+    if blocker is not None:
+        raise DynodeInputError(f"{_label(option, path)} is under {blocker}, which is a file, not a folder; choose another place")
+    return out
+
+
+def check_extra_outputs(outputs: Sequence[Tuple[str, Optional[PathLike], Optional[Sequence[str]]]],
+                        inputs: Sequence[Optional[PathLike]] = (), force: bool = False,
+                        taken: Sequence[Tuple[str, Optional[PathLike]]] = ()) -> None:
+    """A command's further output files (``--report-json``, ``--latents-out``, ...), as
+    ``(option, path or None, suffixes)``: each checked like :func:`check_output_file`, and none
+    the same path as another output (``taken``: the main ``--out`` and the like)."""
+    seen = [(o, Path(p)) for o, p in taken if p]
+    for option, path, suffixes in outputs:
+        if not path:
+            continue
+        out = check_output_file(path, option, inputs, force, suffixes)
+        for other_option, other in seen:
+            if _same(out, other):
+                raise DynodeInputError(f"{_label(option, path)} is the same path as {other_option} {other}; give each output its own path")
+        seen.append((option, out))
 
 
 def check_output(path: PathLike, option: str = "--out", inputs: Sequence[Optional[PathLike]] = (), force: bool = False) -> Path:

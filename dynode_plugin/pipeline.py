@@ -21,7 +21,7 @@ import dataclasses
 import time
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-import torch
+from .lazy import torch  # imported on first use (a bad command line answers before torch loads)
 
 from .errors import DynodeInputError
 from .hosts import Clip, Host, check_frames, invert_selected
@@ -36,6 +36,7 @@ class DynamicsChoice:
     mode: str = "offset"
     model_path: Any = None  # a .dynode file reused when it matches, written after fitting otherwise
     refit: bool = False
+    replace: bool = True  # an existing model_path that is not reused may be replaced (the command line's --force)
 
 
 @dataclasses.dataclass
@@ -115,7 +116,8 @@ def edit_clip(host: Host, clip: Clip, edits: Sequence[Tuple[str, float]], *, per
     times_out = None if fps_factor == 1 else upsampled_times(clip.times, len(clip), fps_factor)
     res = edit_first_and_propagate(clip.latents, lambda z0: host.edit_many(z0, edits), times=clip.times, mask=clip.mask,
                                    model_path=d.model_path, mode=d.mode, model_id=d.model_id, settings=d.settings,
-                                   refit=d.refit, times_out=times_out, progress=progress, extra_loss=host.fit_loss(clip))
+                                   refit=d.refit, times_out=times_out, progress=progress, extra_loss=host.fit_loss(clip),
+                                   replace=d.replace)
     if not bool(clip.observed.all()):  # the model fills the source latents too
         clip.latents = clip.latents.clone()
         clip.latents[~res.model.mask] = res.model.predict(res.model.times[~res.model.mask]).to(clip.latents.dtype)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
-import torch
+from .lazy import torch  # imported on first use (a bad command line answers before torch loads)
 
 from .atomic import atomic_dir, atomic_path
 from .errors import DynodeInputError

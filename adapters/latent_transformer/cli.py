@@ -9,7 +9,7 @@ import click
 
 from dynode_plugin.cli import DynodeGroup
 from dynode_plugin.dynamics.settings import dynamics_options
-from dynode_plugin.edit_commands import dynamics_choice, run_options, write_report
+from dynode_plugin.edit_commands import check_run_outputs, dynamics_choice, run_options, write_report
 from dynode_plugin.frame_selection import fps_factor_option, selection_options
 from dynode_plugin.cli_types import with_params
 
@@ -69,14 +69,19 @@ def manipulate_cmd(lt_root, latents_dir, attr, alpha, out, config, log_path, per
     video is frame%04d.jpg number i * F); the fine layers of the in-between frames come from
     the fitted source trajectory, as every frame's own do from its code.
     """
+    from dynode_plugin.core_commands import LATENT_OUT
     from dynode_plugin.frame_selection import SelectionSpec, check_per_frame
-    from dynode_plugin.pipeline import run
 
-    from . import editing, layout
+    from . import layout
 
+    check_run_outputs(kwargs.get("save_model"), report_json, [latents_dir, kwargs.get("stylegan_model_path")], force,
+                      [("--out", out)], [("--latents-out", kwargs.get("latents_out"), LATENT_OUT)])
     check_per_frame(per_frame, SelectionSpec(), fps_factor)
-    dynamics = dynamics_choice(kwargs)
+    dynamics = dynamics_choice(kwargs, force)
     host = _host(lt_root, config, log_path, **kwargs)
+    from dynode_plugin.pipeline import run  # after the checkout and outputs are checked: these load torch
+
+    from . import editing
     attrs = host.attributes(attr)
     alphas = layout.parse_alphas(alpha, len(attrs))
     result, _ = run(host, latents_dir, [(a.name, al) for a, al in zip(attrs, alphas)], out, per_frame=per_frame,
@@ -117,17 +122,21 @@ def encode_cmd(lt_root, aligned_dir, out, psp_model_path, every, frames, max_gap
     from dynode_plugin.errors import DynodeInputError
     from dynode_plugin.frame_selection import SelectionSpec, fill_latents
 
-    from . import encode
     from .host_imports import find_generator, validate_checkout
 
+    from dynode_plugin.outputs import check_output_dir
+
     spec = SelectionSpec.from_options(every, frames, max_gap)
+    inputs = [aligned_dir, psp_model_path]
+    check_output_dir(out, "--out", inputs, force)  # never the aligned frames, even with --force
+    # the encode step always fits: an existing --save-model is replaced, so it is an ordinary output here
+    check_run_outputs(None, report_json, inputs, force, [("--out", out)], [("--save-model", save_model, (".dynode",))])
     out, aligned_dir = Path(out).resolve(), Path(aligned_dir).resolve()
     report_json = Path(report_json).resolve() if report_json else None
-    if out.exists() and not force:
-        raise DynodeInputError(f"{out} already exists; pass --force to replace it")
     if not lt_root:
         raise DynodeInputError(f"give --lt-root (your latent-transformer checkout) or set ${options.ROOT_ENV}")
     root = validate_checkout(lt_root)
+    from . import encode  # after the checks: it loads torch
     files, n = encode.read_aligned_folder(aligned_dir)
     sel = spec.resolve(n, failed=[i for i in range(n) if i not in files])  # every check before pSp loads
     checkpoint = find_generator(root, Path(psp_model_path).resolve() if psp_model_path else None)

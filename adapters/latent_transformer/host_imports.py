@@ -26,7 +26,7 @@ import importlib
 from pathlib import Path
 from typing import Dict, Iterator, List
 
-import torch
+from dynode_plugin.lazy import torch  # imported on first use (a bad command line answers before torch loads)
 
 from dynode_plugin.errors import DynodeInputError, MissingWeightsError
 

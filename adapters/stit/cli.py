@@ -49,6 +49,13 @@ def _dynamics_overrides(kwargs, model_path, refit, quiet):
     return values
 
 
+def _check_report(report_json, inputs, force: bool) -> None:
+    """--report-json before STIT runs: never an input, an existing file only with --force."""
+    from dynode_plugin.outputs import check_extra_outputs
+
+    check_extra_outputs([("--report-json", report_json, (".json",))], inputs, force)
+
+
 @group.command("edit", context_settings={"ignore_unknown_options": True})
 @_ROOT
 @click.option("--per-frame", is_flag=True, help="Run STIT's original per-frame edits (compat fixes still applied).")
@@ -58,9 +65,10 @@ def _dynamics_overrides(kwargs, model_path, refit, quiet):
 @click.option("--refit", is_flag=True, help="Fit again even if a saved model matches the pivots.")
 @click.option("--no-compat", is_flag=True, help="Do not apply the compat fixes (torch_load, cpu, pillow, offline).")
 @click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Write timings and settings as JSON.")
+@click.option("--force", is_flag=True, help="Replace an existing --report-json file.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar for the fit.")
 @click.argument("script_args", nargs=-1, type=click.UNPROCESSED)
-def edit_cmd(stit_root, per_frame, model_path, refit, no_compat, report_json, quiet, script_args, **kwargs):
+def edit_cmd(stit_root, per_frame, model_path, refit, no_compat, report_json, force, quiet, script_args, **kwargs):
     """Run STIT's edit_video.py (or edit_video_stitching_tuning.py) with DynODE.
 
     Everything after `--` is STIT's own command line; the script name is optional
@@ -69,9 +77,10 @@ def edit_cmd(stit_root, per_frame, model_path, refit, no_compat, report_json, qu
     from dynode_plugin.atomic import atomic_path
 
     from .checkpoint import find_root
-    from .runner import run_script
 
+    _check_report(report_json, [model_path], force)
     root = find_root(stit_root)
+    from .runner import run_script  # after the checkout is checked: it loads torch
     args = list(script_args)
     script = args.pop(0) if args and args[0].endswith(".py") else SCRIPTS[0]
     overrides = _dynamics_overrides(kwargs, model_path, refit, quiet)
@@ -96,9 +105,10 @@ def edit_cmd(stit_root, per_frame, model_path, refit, no_compat, report_json, qu
 @fit_options  # no --mode: train only writes pivots; the mode is the edit's choice
 @click.option("--no-compat", is_flag=True, help="Do not apply the compat fixes (torch_load, cpu, pillow).")
 @click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Write timings and the frame report as JSON.")
+@click.option("--force", is_flag=True, help="Replace an existing --report-json file.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar for the fit.")
 @click.argument("script_args", nargs=-1, type=click.UNPROCESSED)
-def train_cmd(stit_root, every, frames, max_gap, model_id, no_compat, report_json, quiet, script_args, **kwargs):
+def train_cmd(stit_root, every, frames, max_gap, model_id, no_compat, report_json, force, quiet, script_args, **kwargs):
     """Run STIT's train.py with e4e + PTI on the selected frames only (--every K, --frames, --max-gap).
 
     Alignment runs on every frame as in STIT; frames without a detected face are filled in
@@ -112,10 +122,11 @@ def train_cmd(stit_root, every, frames, max_gap, model_id, no_compat, report_jso
     from dynode_plugin.frame_selection import SelectionSpec
 
     from .checkpoint import find_root
-    from .sparse_train import run_train
 
     spec = SelectionSpec.from_options(every, frames, max_gap)
+    _check_report(report_json, [], force)
     root = find_root(stit_root)
+    from .sparse_train import run_train  # after the checkout is checked: it loads torch
     args = list(script_args)
     if args and args[0].endswith(".py"):
         if os.path.basename(args[0]) != "train.py":
@@ -145,15 +156,13 @@ def fit_cmd(stit_root, run_name, checkpoint, model_id, out, force, quiet, **kwar
     from pathlib import Path
 
     from dynode_plugin.dynamics.settings import fit_or_load, given
-    from dynode_plugin.errors import DynodeInputError
+    from dynode_plugin.outputs import check_output_file
 
     from .checkpoint import checkpoint_path, find_root, read_pivots
 
     root = find_root(stit_root) if checkpoint is None else None
     path = checkpoint_path(root, run_name, checkpoint)
-    out = Path(out) if out else path.with_suffix(".dynode")
-    if out.exists() and not force:
-        raise DynodeInputError(f"{out} already exists; pass --force to replace it")
+    out = check_output_file(out or path.with_suffix(".dynode"), "--out", [path], force, suffixes=(".dynode",))
     pivots = read_pivots(path)
     fit_or_load(pivots, model_id, given(kwargs), out, refit=True, progress=not quiet)
     click.echo(f"fitted '{model_id}' on {len(pivots)} pivots of {path}; wrote {out}")

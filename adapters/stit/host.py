@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Any, Dict, List
 
-import torch
+from dynode_plugin.lazy import torch  # imported on first use (a bad command line answers before torch loads)
 
 from dynode_plugin.errors import DynodeInputError
 from dynode_plugin.hosts import Clip, Host

@@ -9,7 +9,7 @@ import click
 
 from dynode_plugin.cli import DynodeGroup
 from dynode_plugin.dynamics.settings import dynamics_options
-from dynode_plugin.edit_commands import dynamics_choice, run_options, write_report
+from dynode_plugin.edit_commands import check_run_outputs, dynamics_choice, run_options, write_report
 from dynode_plugin.frame_selection import fps_factor_option, selection_options
 from dynode_plugin.cli_types import with_params
 
@@ -55,15 +55,22 @@ def edit_cmd(tcsve_root, run_name, inverted_root, embeddings, aligned_frames, ed
     """Edit a TCSVE run's PTI latents and write latents.pth for the next TCSVE steps."""
     from pathlib import Path
 
-    from dynode_plugin.consistency import delta_consistency
     from dynode_plugin.errors import DynodeInputError
-    from dynode_plugin.pipeline import run
 
-    from . import editing, layout
+    from . import layout
     from .host import TCSVEHost
 
-    dynamics = dynamics_choice(kwargs)
+    from dynode_plugin.outputs import check_output_file
+
+    inputs = [embeddings, mapper, aligned_frames, inverted_root]
+    check_output_file(out, "--out", inputs, force, suffixes=(".pth", ".pt"))  # never an input, even with --force
+    check_run_outputs(kwargs.get("save_model"), report_json, inputs, force, [("--out", out)])
     host = TCSVEHost.from_options(tcsve_root=tcsve_root, mapper=mapper, aligned_frames=aligned_frames, fill_gaps=fill_gaps)
+    dynamics = dynamics_choice(kwargs, force)
+    from dynode_plugin.consistency import delta_consistency  # after the checkout is checked: these load torch
+    from dynode_plugin.pipeline import run
+
+    from . import editing
     if render and not per_frame:
         raise DynodeInputError("--render reproduces the original per-frame step; use it with --per-frame")
     if per_frame and fps_factor > 1:

@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import torch
+from dynode_plugin.lazy import torch  # imported on first use (a bad command line answers before torch loads)
 
 from dynode_plugin.errors import DynodeInputError
 

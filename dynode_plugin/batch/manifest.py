@@ -2,7 +2,9 @@
 
 Columns: ``path`` (required: a video file or a folder of frames; relative paths are taken
 from the manifest's folder), ``id`` (default: the file's stem), ``strength`` (overrides the
-edit's strength for this clip), ``times`` (``;``-separated frame times, or a file).
+edit's strength for this clip), ``times`` (``;``-separated frame times, or a ``.txt/.npy/.pt``
+file, relative to the manifest's folder like ``path``). Times files are loaded here, with
+``weights_only=True`` (:mod:`..latent_io`), so a bad one fails the batch before any clip runs.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import csv
 import dataclasses
 import re
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import click
 
@@ -30,6 +32,22 @@ class Clip:
     path: str
     strength: Optional[float] = None
     times: Optional[str] = None
+
+
+def _check_times(cell: str, folder: Path) -> Tuple[str, Optional[str]]:
+    """A ``times`` cell: numbers, or a file (relative to the manifest's folder) loaded now with
+    weights_only and checked. Returns (the cell with the file's path resolved, the problem or None)."""
+    from ..cli_types import TIMES_SUFFIXES
+
+    if Path(cell).suffix.lower() in TIMES_SUFFIXES and not Path(cell).is_absolute():
+        cell = str(folder / cell)
+    try:
+        TIMES.convert(cell, None, None).values("times")
+    except click.BadParameter as exc:
+        return cell, exc.format_message()
+    except DynodeInputError as exc:
+        return cell, str(exc)
+    return cell, None
 
 
 def read_manifest(path) -> List[Clip]:
@@ -79,12 +97,12 @@ def read_manifest(path) -> List[Clip]:
                 strength = STRENGTH.convert(row["strength"], None, None)
             except click.BadParameter as exc:
                 problems.append(f"line {line}: strength: {exc.format_message()}")
-        if row.get("times"):
-            try:
-                TIMES.convert(row["times"], None, None)
-            except click.BadParameter as exc:
-                problems.append(f"line {line}: times: {exc.format_message()}")
-        clips.append(Clip(id=cid, path=str(clip_path), strength=strength, times=row.get("times") or None))
+        times = row.get("times") or None
+        if times:
+            times, problem = _check_times(times, path.parent)
+            if problem:
+                problems.append(f"line {line}: times: {problem}")
+        clips.append(Clip(id=cid, path=str(clip_path), strength=strength, times=times))
     if not clips and not problems:
         problems.append("no clips listed")
     if problems:

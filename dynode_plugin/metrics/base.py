@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Dict, List, Optional
 
-import torch
+from ..lazy import torch  # imported on first use (a bad command line answers before torch loads)
 
 
 @dataclasses.dataclass

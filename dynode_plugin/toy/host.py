@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any, List
 
-import torch
+from ..lazy import torch  # imported on first use (a bad command line answers before torch loads)
 
 from ..errors import DynodeInputError
 from ..hosts import Host, check_frames
@@ -102,11 +102,11 @@ class ToyHost(Host):
             frames = torch.nn.functional.interpolate(frames, size=(64, 64), mode="bilinear", align_corners=False)
         return ImageLoss(self.generator, frames[clip.observed], weight=self.image_loss)
 
-    @torch.no_grad()
     def synthesize(self, latents: torch.Tensor) -> torch.Tensor:
         if tuple(latents.shape[1:]) != self.latent_shape:
             raise DynodeInputError(f"toy latents must be [N, 10, 64]; got {list(latents.shape)}")
-        return torch.cat([self.generator.synthesis(latents[i: i + 64]) for i in range(0, len(latents), 64)])
+        with torch.no_grad():  # not a decorator: that would import torch when the module loads
+            return torch.cat([self.generator.synthesis(latents[i: i + 64]) for i in range(0, len(latents), 64)])
 
 
     def write(self, result, out, force: bool = False, progress: bool = True) -> List[str]:

@@ -42,7 +42,8 @@ def test_edit_video_with_dynode_then_reuse(world, tmp_path):
     # every patch is undone after the in-process run
     with pytest.raises((AssertionError, RuntimeError)):
         torch.zeros(1).cuda()
-    res = run("stit", "edit", "--stit-root", str(world["root"]), *FAST, "--report-json", str(report), "--", *STIT_ARGS)
+    # the report of the first run is replaced only with --force
+    res = run("stit", "edit", "--stit-root", str(world["root"]), *FAST, "--report-json", str(report), "--force", "--", *STIT_ARGS)
     assert res.exit_code == 0, res.output
     assert json.loads(report.read_text())["edit"]["fitted"] is False and "reused" in res.output
 

@@ -101,12 +101,13 @@ def test_batch_manifest_times_column_is_never_unpickled(tmp_path):
     write_video(render_clip(4, 0), tmp_path / "a.mp4", 8)
     evil = write_evil_tensor_only(tmp_path / "times.pt", marker)
     with open(tmp_path / "m.csv", "w", newline="") as fh:
-        csv.writer(fh).writerows([["path", "id", "times"], ["a.mp4", "a", str(evil)]])
+        # the bad times file is on the SECOND clip: the manifest is validated whole, before the first clip runs
+        csv.writer(fh).writerows([["path", "id", "times"], ["a.mp4", "a", ""], ["a.mp4", "b", evil.name]])
     r = run(["batch", tmp_path / "m.csv", "--edit", "colour=+1", "--out", tmp_path / "out", "--steps", "5", "-q", "--encoder", ""])
     assert not marker.exists(), "the crafted pickle was executed"
-    rec = (tmp_path / "out" / "clips" / "a" / "record.json")
-    assert r.exit_code == 1 and rec.exists(), r.output  # the clip failed (isolated), the batch went on
-    assert "pickled Python objects" in rec.read_text()
+    assert r.exit_code == 2, r.output
+    assert "line 3: times:" in r.output and "pickled Python objects" in r.output and str(evil) in r.output, r.output
+    assert not (tmp_path / "out").exists()  # refused before the first clip ran: nothing was written
 
 
 def test_stit_checkpoint_reader_keeps_crafted_callables_inert(tmp_path):
