@@ -55,7 +55,7 @@ def encode_clips(clips: int, first_seed: int = FIRST_SEED, frames: int = FRAMES,
     return out
 
 
-def build(clips: int = 400, steps: int = 2500, out: Path = None, progress: bool = True):
+def build(clips: int = 400, steps: int = 2500, out: Path = None, progress: bool = True, max_gap: int = 8):
     """Render, encode, train and write the toy prior; returns it (its report holds the costs)."""
     import torch
 
@@ -68,7 +68,7 @@ def build(clips: int = 400, steps: int = 2500, out: Path = None, progress: bool 
     encode_s = time.perf_counter() - t0
     against = {"toy_weights_sha256": weights_sha256(), "first_seed": FIRST_SEED, "clips": clips, "frames": FRAMES,
                "inversion": "encoder"}
-    prior = train_prior(latents, ODEConfig(subspace_dim=16), PriorTraining(steps=steps), progress=progress,
+    prior = train_prior(latents, ODEConfig(subspace_dim=16), PriorTraining(steps=steps, max_gap=max_gap), progress=progress,
                         trained_against=against)
     prior.report["encode_seconds"] = encode_s
     prior.save(out or shipped_prior_path())
@@ -79,9 +79,10 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clips", type=int, default=400)
     ap.add_argument("--steps", type=int, default=2500)
+    ap.add_argument("--max-gap", type=int, default=8, help="largest gap between a training window's observations, in frames")
     ap.add_argument("--out", default=str(shipped_prior_path()))
     args = ap.parse_args(argv)
-    prior = build(args.clips, args.steps, Path(args.out))
+    prior = build(args.clips, args.steps, Path(args.out), max_gap=args.max_gap)
     r = prior.report
     print(f"{r['clips']} clips encoded in {r['encode_seconds']:.0f} s, trained {r['steps']} steps in {r['seconds']:.0f} s "
           f"({r['steps_per_second']:.2f} steps/s), loss {r['loss_first']:.4g} -> {r['loss_final']:.4g}; wrote {args.out}")
