@@ -21,6 +21,10 @@ frame is compared with its real rendering). TL-ID/TG-ID (toy-appearance encoder,
 consistent as the source) and flicker (x1e-3, the edited clip's mean |y_t+1 - y_t| minus the
 source's) of the edited video.
 
+``--tcsve-root`` (a real VideoEditGAN checkout; ``--frames 0`` skips the toy world): times
+``dynode tcsve invert`` at K=1 and K=4 (wall and CPU seconds) on random weights of the checkout's own
+e4e and a small StyleGAN2-ADA generator (``tcsve_builders.make_real_inversion_models``).
+
 ``--stit-root`` (a STIT checkout, or ``fake`` for tests/fakes/stit): times STIT's own train.py
 run through ``dynode stit train`` at K=1 and K=4 on a random-weight run (the e4e + PTI part, as
 the session measures it, and the whole script). The machine is shared: load is recorded.
@@ -145,6 +149,48 @@ def stit_timing(stit_root: str, n_frames: int, pti_steps: int):
     return out
 
 
+def tcsve_timing(tcsve_root: str, n_frames: int, pti_steps: int):
+    """`dynode tcsve invert` at K=1 and K=4 on a copy of a REAL VideoEditGAN checkout: e4e (IR-SE50 and
+    its 1024 px decoder) and a small StyleGAN2-ADA generator, random weights (tcsve_builders), the
+    checkout's own run_PTI with LPIPS (AlexNet without its ImageNet weights: nothing is downloaded).
+    Needs torchvision, lpips and matplotlib (the checkout's imports)."""
+    import json
+
+    import torchvision
+    from click.testing import CliRunner
+
+    sys.path.insert(0, str(ROOT / "tests" / "fakes" / "tcsve"))
+    import tcsve_builders as B
+
+    from dynode_plugin.cli import build_cli
+
+    small = dict(z_dim=512, c_dim=0, w_dim=512, img_resolution=1024, img_channels=3, mapping_kwargs={"num_layers": 2},
+                 synthesis_kwargs={"channel_base": 1024, "channel_max": 16, "num_fp16_res": 4, "conv_clamp": 256})
+    alexnet = torchvision.models.alexnet
+    torchvision.models.alexnet = lambda pretrained=True, **kw: alexnet(weights=None)
+    out = {"checkout": str(tcsve_root), "frames": n_frames, "pti_steps": pti_steps}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        root = B.copy_checkout(tmp / "VideoEditGAN", source=Path(tcsve_root))
+        B.make_real_inversion_models(root, generator_kwargs=small)
+        aligned = B.write_aligned_video(tmp / "aligned", n_frames, size=1024)
+        for k in (1, 4):
+            t0, c0 = time.perf_counter(), time.process_time()
+            res = CliRunner().invoke(build_cli(), ["tcsve", "invert", "--tcsve-root", str(root), "--aligned-frames", str(aligned),
+                                                   "--run", f"k{k}", "--inverted-root", str(tmp / f"inv{k}"), "--pti-steps",
+                                                   str(pti_steps), "--every", str(k), "-q", "--report-json", str(tmp / f"k{k}.json")])
+            if res.exit_code != 0:
+                raise SystemExit(f"dynode tcsve invert failed: {res.output}")
+            rep = json.loads((tmp / f"k{k}.json").read_text())
+            out[f"K={k}"] = {"wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "seconds": rep["seconds"],
+                             "inverted": rep["selection"]["inverted_count"], "load_1m": os.getloadavg()[0]}
+            print(f"  TCSVE K={k}: {out[f'K={k}']}", file=sys.stderr)
+    torchvision.models.alexnet = alexnet
+    out["k4_over_k1_cpu"] = out["K=4"]["cpu_s"] / out["K=1"]["cpu_s"]
+    out["k4_over_k1_wall"] = out["K=4"]["wall_s"] / out["K=1"]["wall_s"]
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="24 frames, K=1,4, 40 inversion steps, 200 fit steps")
@@ -153,15 +199,19 @@ def main(argv=None):
     ap.add_argument("--inversion-steps", type=int, default=None, help="toy inversion Adam steps (default 100, as toy_dynamics.py)")
     ap.add_argument("--ode-steps", type=int, default=None, help="DynamicsModel fit steps (default: its own)")
     ap.add_argument("--fail", type=float, default=0.1, help="fraction of frames failing detection in the 'fail' scenario")
+    ap.add_argument("--scenarios", nargs="+", choices=["regular", "fail"], default=["regular", "fail"])
     ap.add_argument("--edit", default="colour=+1")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1: the tiny ops run fastest on a loaded machine)")
     ap.add_argument("--stit-root", default=None, help="a STIT checkout or 'fake': time train.py at K=1 vs K=4")
     ap.add_argument("--stit-frames", type=int, default=16)
     ap.add_argument("--stit-pti-steps", type=int, default=20)
+    ap.add_argument("--tcsve-root", default=None, help="a real VideoEditGAN checkout: time `dynode tcsve invert` at K=1 vs K=4")
+    ap.add_argument("--tcsve-frames", type=int, default=9)
+    ap.add_argument("--tcsve-pti-steps", type=int, default=2)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "sparse_inversion.json"))
     a = ap.parse_args(argv)
-    a.frames = a.frames or ([24] if a.quick else [48, 96])
+    a.frames = [] if a.frames == [0] else (a.frames or ([24] if a.quick else [48, 96]))
     a.every = a.every or ([1, 4] if a.quick else [1, 2, 4, 8])
     a.inversion_steps = a.inversion_steps or (40 if a.quick else 100)
     ode_kwargs = {"steps": a.ode_steps or (200 if a.quick else None)}
@@ -178,7 +228,7 @@ def main(argv=None):
     rows, classic, failures = [], {}, {}
     for n in a.frames:
         frames = render_clip(n, a.seed)
-        for scenario in ("regular", "fail"):
+        for scenario in a.scenarios:
             failed = failing_frames(n, a.fail, a.seed + n) if scenario == "fail" else []
             failures[f"{n}/{scenario}"] = failed
             print(f"  N={n} {scenario}: {len(failed)} frames failing detection", file=sys.stderr)
@@ -187,13 +237,18 @@ def main(argv=None):
             if cl:
                 classic[n] = cl
     stit = stit_timing(a.stit_root, a.stit_frames, a.stit_pti_steps) if a.stit_root else None
+    tcsve = tcsve_timing(a.tcsve_root, a.tcsve_frames, a.tcsve_pti_steps) if a.tcsve_root else None
 
     cols = ["N", "scenario", "K", "model", "inverted", "inv_s", "fit_s", "e2e_s", "e2e_cpu_s", "x_k1", "x_k1_cpu", "x_classic",
             "x_classic_cpu", "mse_obs", "ssim_obs",
             "mse_unobs", "ssim_unobs", "tl_id", "tg_id", "flicker_x1e3", "edit_flicker_x1e3", "steps_per_s"]
     print(f"\nSparse inversion, toy world ({a.inversion_steps} inversion steps; MSE x1e-3, SSIM x100; classic per-frame e2e: "
           + ", ".join(f"N={n} {c['e2e_s']:.1f} s" for n, c in classic.items()) + ")\n")
-    print_table(rows, cols)
+    if rows:
+        print_table(rows, cols)
+    if tcsve:
+        print(f"\nTCSVE dynode tcsve invert ({tcsve['checkout']}, {tcsve['frames']} frames): K=4 / K=1 = "
+              f"{tcsve['k4_over_k1_cpu']:.2f} in CPU seconds, {tcsve['k4_over_k1_wall']:.2f} in wall seconds")
     if stit:
         print(f"\nSTIT train.py ({stit['checkout']}): e4e + PTI at K=4 / K=1 = {stit['k4_over_k1_inversion']:.2f} "
               f"(whole script {stit['k4_over_k1_script']:.2f})")
@@ -219,7 +274,7 @@ def main(argv=None):
         targets.setdefault("met", {})["stit"] = stit["k4_over_k1_inversion"] <= TARGETS["stit_k4_over_k1_max"]
     path = write_json(a.out, {"settings": vars(a), "ode_kwargs": ode_kwargs, "machine": machine(), "load_avg_at_start": load_before,
                               "note": "shared 2-core machine, loaded by other jobs while this ran: wall times are upper bounds",
-                              "failing_frames": failures, "classic_per_frame": classic, "rows": rows, "stit": stit,
+                              "failing_frames": failures, "classic_per_frame": classic, "rows": rows, "stit": stit, "tcsve": tcsve,
                               "targets": targets, "seconds_total": time.perf_counter() - t_start})
     print(f"\ntargets: {targets}\nwrote {path}")
 

@@ -8,14 +8,20 @@ Part B (editing; the default). For each seed, a ``--frames`` clip (48) is render
 (one e4e-style encoder pass of each frame seen through independent pixel noise ``--jitter``
 0.16, calibrated so the codes are as rough as real inversions: each code carries its own jitter) runs
 on every seed; the clean setting (100 Adam steps per frame, 43 dB) is kept as a row on the
-first seed. One DynamicsModel is fitted per clip (every frame observed, its defaults), and
+first seed. One DynamicsModel is fitted per clip (every frame observed, its defaults; plus the
+smoothing fit ``--smooth-fit``, ``toy.evaluation.SMOOTH_FIT``, whose smooth trajectory is scored too), and
 each edit (``--edits``: the linear ``colour=+1`` and the learned mapper ``colour-mapper=+1``)
 is applied every way (``dynode_plugin.toy.evaluation.edit_rows``):
 
 * per-frame: every code edited (the mapper: one network call per code);
-* gaussian: a Gaussian filter (sigma 1.5 frames) over time of the per-frame edited codes;
+* gaussian: a Gaussian filter over time of the per-frame edited codes, at sigma 1.5 frames (DynODE
+  smooth's window) and at ``--sigmas`` (2, 3): the strongest baseline is the best of them;
 * DynODE offset (default propagation: observed codes + frame 0's edit step), smooth (the
-  model's smooth trajectory, ``residual="none"``: ``--smooth``), flow, reintegrate.
+  model's smooth trajectory: ``--smooth``, window ``smooth_sigma`` 1.5 and ``--smooth-sigmas``), flow, reintegrate.
+
+``clean_edit_mse_x1e3``: image MSE against the per-frame edit of the same frames' jitter-free codes
+(encoder without the pixel noise): what the edit should look like; smoothing that lags or blurs the
+motion moves away from it, smoothing that removes only the jitter moves towards it.
 
 Scores from the metrics registry (``toy-appearance`` encoder, ``toy-attributes`` regressor):
 TL-ID, TG-ID, identity preservation, attribute strength (regressor change of the edited
@@ -74,11 +80,21 @@ def part_b(args, ode_kwargs):
             t0 = time.perf_counter()
             model = DynamicsModel(**ode_kwargs).fit(latents, progress=False)
             fit_s = time.perf_counter() - t0
+            smooth_models, smooth_fit_s = {}, None
+            if args.smooth_fit:  # a second fit, with a field that cannot follow each code's jitter, for smoothing
+                t0 = time.perf_counter()
+                smooth_models[args.smooth_fit_label] = DynamicsModel(**{**ode_kwargs, **args.smooth_fit}).fit(latents, progress=False)
+                smooth_fit_s = time.perf_counter() - t0
+                print(f"  B {setting:<9} seed {seed}: smoothing fit {args.smooth_fit_label} in {smooth_fit_s:.1f} s", file=sys.stderr)
             clips.append({"setting": setting, "seed": seed, "invert_s": invert_s, "fit_s": fit_s,
+                          "smooth_fit_s": smooth_fit_s,
                           "psnr_db": float(psnr(host.synthesize(latents), frames).mean()), **jitter_stats(latents)})
             print(f"  B {setting:<9} seed {seed}: inverted in {invert_s:.1f} s, fitted in {fit_s:.1f} s", file=sys.stderr)
+            # the same frames without the pixel noise: the per-frame edit of these codes is the jitter-free reference
+            clean = ToyHost(inversion=inversion, inversion_steps=steps).invert(frames, progress=False) if jitter else latents
             for spec in args.edits.split(","):
-                rows, _ = edit_rows(host, frames, latents, parse_edit(spec), model, appearance, sigma=args.sigma)
+                rows, _ = edit_rows(host, frames, latents, parse_edit(spec), model, appearance, sigma=args.sigma,
+                                    sigmas=args.sigmas, smooth_sigmas=args.smooth_sigmas, clean=clean, smooth_models=smooth_models)
                 runs += [{"setting": setting, "edit": spec, "seed": seed, **r} for r in rows]
     return runs, clips
 
@@ -101,27 +117,36 @@ def mean_rows(runs):
     return out
 
 
-def targets(rows, clips, edit, frames):
-    """The issue's targets on the realistic setting: DynODE smooth against per-frame and the Gaussian filter."""
+def targets(rows, clips, edit, frames, method="dynode smooth"):
+    """The issue's targets on the realistic setting: DynODE smooth (``method``) against per-frame and the Gaussian filter."""
     pick = [r for r in rows if r["setting"] == "realistic" and r["edit"] == edit]
     per = next(r for r in pick if r["method"] == "per-frame")
-    dyn = next(r for r in pick if r["method"] == "dynode smooth")
-    gauss = next(r for r in pick if r["method"].startswith("gaussian"))
+    dyn = next(r for r in pick if r["method"] == method)
+    gauss = next(r for r in pick if r["method"].startswith("gaussian"))  # the same window as DynODE smooth
+    best = min((r for r in pick if r["method"].startswith("gaussian")), key=lambda r: r["edit_flicker_x1e3"])
     out = {
         "edit": edit,
+        "method": method,
         "edit_flicker_ratio_dynode_over_per_frame": dyn["edit_flicker_x1e3"] / per["edit_flicker_x1e3"],
         "edit_flicker_le_half_per_frame": dyn["edit_flicker_x1e3"] <= 0.5 * per["edit_flicker_x1e3"],
         "tl_id_ge_per_frame": dyn["tl_id"] >= per["tl_id"],
         "tg_id_ge_per_frame": dyn["tg_id"] >= per["tg_id"],
         "identity_preservation_ge_per_frame": dyn["identity_preservation"] >= per["identity_preservation"],
         "edit_flicker_le_gaussian": dyn["edit_flicker_x1e3"] <= gauss["edit_flicker_x1e3"],
+        "best_gaussian": best["method"],
+        "edit_flicker_ratio_dynode_over_best_gaussian": dyn["edit_flicker_x1e3"] / best["edit_flicker_x1e3"],
+        "edit_flicker_le_best_gaussian": dyn["edit_flicker_x1e3"] <= best["edit_flicker_x1e3"],
     }
+    if "clean_edit_mse_x1e3" in dyn:  # closer to the jitter-free edit than the filter (no lag, no blur)?
+        out.update(clean_edit_mse_dynode=dyn["clean_edit_mse_x1e3"], clean_edit_mse_gaussian=gauss["clean_edit_mse_x1e3"],
+                   clean_edit_mse_best_gaussian=best["clean_edit_mse_x1e3"], clean_edit_mse_per_frame=per["clean_edit_mse_x1e3"])
     if "attribute_strength" in dyn:
         ratio = dyn["attribute_strength"] / per["attribute_strength"]
         out.update(attribute_strength_ratio=ratio, attribute_within_10pct=abs(ratio - 1) <= 0.10,
                    gaussian_attribute_strength_ratio=gauss["attribute_strength"] / per["attribute_strength"])
     # edit ops: per-frame c*N; DynODE fit + (frame-0 edit + propagation p*N); crossover where they meet
-    fit_s = sum(c["fit_s"] for c in clips if c["setting"] == "realistic") / sum(c["setting"] == "realistic" for c in clips)
+    key = "fit_s" if method == "dynode smooth" else "smooth_fit_s"  # the fit this row's trajectory comes from
+    fit_s = sum(c[key] for c in clips if c["setting"] == "realistic") / sum(c["setting"] == "realistic" for c in clips)
     c, p = per["edit_ops_s"] / frames, max(0.0, dyn["edit_ops_s"] - fit_s) / frames
     out.update(fit_s=fit_s, per_frame_edit_s_per_frame=c, dynode_propagate_s_per_frame=p,
                crossover_frames=fit_s / (c - p) if c > p else None)
@@ -162,6 +187,8 @@ def part_a_x(args, ode_kwargs):
 
 
 def main(argv=None):
+    from dynode_plugin.toy.evaluation import SMOOTH_FIT
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="24 frames, 2 seeds, 40 inversion steps, 300 fit steps")
     ap.add_argument("--seeds", default=None, help="scene seeds (default 0,1,2,3,4; quick 0,1); the first is also the irregular-sampling seed")
@@ -172,7 +199,12 @@ def main(argv=None):
     ap.add_argument("--extrap-observed", type=int, default=32, help="part X: frames 0..this observed (every 4th); the rest predicted")
     ap.add_argument("--no-clean", action="store_true", help="skip the clean-inversion row of part B")
     ap.add_argument("--jitter", type=float, default=0.16, help="realistic setting: pixel noise each frame is encoded through")
-    ap.add_argument("--sigma", type=float, default=1.5, help="Gaussian baseline's sigma in frames")
+    ap.add_argument("--sigma", type=float, default=1.5, help="Gaussian baseline's sigma in frames (DynODE smooth's default window)")
+    ap.add_argument("--sigmas", default="2,3", help="more Gaussian sigmas (the strongest baseline is the best of them)")
+    ap.add_argument("--smooth-fit", default=",".join(f"{k}={v}" for k, v in SMOOTH_FIT.items()),
+                    help="settings of a second fit whose smooth trajectory is also scored ('' = none): a smaller, shorter "
+                         "fit cannot follow each code's jitter, so its flow-carried neighbours average it out")
+    ap.add_argument("--smooth-sigmas", default="2", help="more DynODE smooth windows (smooth_sigma, observed gaps)")
     ap.add_argument("--frames", type=int, default=None, help="clip length (default 48; quick 24)")
     ap.add_argument("--every", default=None, help="part A: observe every k-th frame + the last, for each k (default 4,8; quick 2)")
     ap.add_argument("--inversion-steps", type=int, default=None, help="Adam steps per inversion (default 100; quick 40)")
@@ -189,6 +221,10 @@ def main(argv=None):
     args.frames = args.frames or (24 if args.quick else 48)
     args.seeds = [int(x) for x in (args.seeds or ("0,1" if args.quick else "0,1,2,3,4")).split(",")]
     args.seed = args.seeds[0]
+    args.sigmas = [float(x) for x in args.sigmas.split(",") if x]
+    args.smooth_fit_label = f"({args.smooth_fit})" if args.smooth_fit else ""
+    args.smooth_fit = {k: (float(v) if "." in v else int(v)) for k, v in (kv.split("=") for kv in args.smooth_fit.split(",") if kv)}
+    args.smooth_sigmas = [float(x) for x in args.smooth_sigmas.split(",") if x]
     args.everies = [int(x) for x in (args.every or ("2" if args.quick else "4,8")).split(",")]
     args.models, args.extrap_models = args.models.split(","), args.extrap_models.split(",")
     args.inversion_steps = args.inversion_steps or (40 if args.quick else 100)
@@ -205,11 +241,12 @@ def main(argv=None):
         rows = mean_rows(runs)
         print(f"\nPart B: edits on {args.frames}-frame clips, mean over seeds (x1e-3 flicker; attribute = regressor change)\n")
         print_table(rows, ["setting", "edit", "method", "seeds", "tl_id", "tg_id", "identity_preservation", "attribute_strength",
-                           "edit_flicker_x1e3", "flicker_x1e3", "edit_ops_s"])
+                           "edit_flicker_x1e3", "flicker_x1e3", "clean_edit_mse_x1e3", "edit_ops_s"])
         print("\nclips:")
         print_table(clips, ["setting", "seed", "psnr_db", "jitter_index", "roughness", "invert_s", "fit_s"])
         payload.update(part_b_runs=runs, part_b=rows, clips=clips,
-                       targets={e: targets(rows, clips, e, args.frames) for e in args.edits.split(",")})
+                       targets={f"{e} {m}": targets(rows, clips, e, args.frames, m) for e in args.edits.split(",")
+                                for m in ["dynode smooth"] + [f"dynode smooth {k}" for k in args.smooth_fit_label and [args.smooth_fit_label]]})
         print(f"\ntargets: {json.dumps(payload['targets'], indent=1)}")
     if "a" in args.parts or "x" in args.parts:
         payload.update(part_a_x(args, ode_kwargs))

@@ -80,7 +80,7 @@ def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 
     from .hosts import parse_edit
     from .metrics.frame import mse, ssim
     from .toy.host import ToyAppearanceEncoder, ToyHost
-    from .toy.evaluation import edit_rows, jitter_stats, smooth_view
+    from .toy.evaluation import SMOOTH_FIT, edit_rows, jitter_stats, smooth_view
     from .toy.inverter import psnr
     from .toy.world import render_clip
     from .video import hstack_videos, write_video
@@ -99,7 +99,9 @@ def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 
     recon = host.synthesize(latents)
     print("fitting the dynamics on every frame's code ...")
     fit_kwargs = {"steps": steps} if steps else {}
-    full = DynamicsModel(**fit_kwargs).fit(latents)
+    # with --smooth the edit's fit is the smoothing one (a field too small to follow each code's jitter)
+    edit_fit = {**SMOOTH_FIT, **fit_kwargs} if smooth else fit_kwargs
+    full = DynamicsModel(**edit_fit).fit(latents)
     # per-frame, a Gaussian filter of it, and DynODE (offset, smooth, flow, reintegrate): one fit, every row
     rows, rendered = edit_rows(host, frames, latents, (name, strength), full, enc)
     dyn_label = "dynode smooth" if smooth else "dynode offset"
@@ -132,7 +134,7 @@ def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 
             "ssim_x100_unobserved": float(ssim(dense_frames[~observed_dense], truth[~observed_dense]).mean()) * 100,
         },
         # two fits run: the edit's (every frame observed) and the interpolation's (every 4th frame)
-        "fits": {"edit": {"frames_observed": n_frames, "seconds": full.report.seconds},
+        "fits": {"edit": {"frames_observed": n_frames, "seconds": full.report.seconds, "settings": edit_fit},
                  "interpolation": {"frames_observed": int(mask.sum()), "seconds": model.report.seconds}},
         "fit_report": {k: v for k, v in model.report.to_dict().items() if k != "losses"} | {"fit": "interpolation"},
         "comparison": _comparison_note(rendered[dyn_label], rendered["per-frame"]),

@@ -64,7 +64,8 @@ class ODEConfig:
     residual: the part of each observed latent outside the subspace: interp (linearly interpolated
         between observations) or none (dropped).
     zero_init: start the output layer at zero (the initial flow is the identity map).
-    smooth: return the smooth trajectory, not the jittery observed codes (for encoder-like inversions): each time gets the Gaussian-weighted average (sigma 1.5 observed gaps) of nearby observations carried there by the learned flow, no out-of-subspace residual.
+    smooth: return the smooth trajectory, not the jittery observed codes (for encoder-like inversions): each time gets the Gaussian-weighted average (sigma ``smooth_sigma`` observed gaps) of nearby observations carried there by the learned flow, no out-of-subspace residual.
+    smooth_sigma: width of the smooth trajectory's motion-compensated average, in median observed gaps (read only when predicting with smooth).
     prior: a motion prior (.dynode-prior file, `dynode prior train`): the fit works in its coordinates and starts from its field, with its architecture and recommended fit settings (docs/prior.md).
     prior_weight: pull of the fitted field towards the prior's (mean squared weight difference; 0 = only start there).
     seed: random seed of the fit (fits are reproducible).
@@ -97,6 +98,7 @@ class ODEConfig:
     residual: str = "interp"
     zero_init: bool = True
     smooth: bool = False
+    smooth_sigma: float = 1.5
     prior: Optional[str] = None
     prior_weight: float = 1.0
     seed: int = 0
@@ -128,6 +130,8 @@ class ODEConfig:
             raise DynodeInputError(f"curriculum must be in (0, 1]; got {self.curriculum}")
         if not self.straightness >= 0:
             raise DynodeInputError(f"straightness must be >= 0; got {self.straightness}")
+        if not (isinstance(self.smooth_sigma, (int, float)) and 0 < self.smooth_sigma <= 100):
+            raise DynodeInputError(f"smooth_sigma must be a number in (0, 100] (observed gaps); got {self.smooth_sigma!r}")
         for name, (lo, hi) in LIMITS.items():
             value = getattr(self, name)
             if value is None and name in ("subspace_dim", "threads"):

@@ -26,9 +26,6 @@ from .context_field import new_field
 from .subspace import Subspace
 
 
-SMOOTH_SIGMA = 1.5  # width of the smooth trajectory's motion-compensated average, in median observed gaps
-
-
 class DynamicsModel(BaseDynamics):
     """Neural-ODE latent dynamics (``id = "ode"``). Settings: see :class:`ODEConfig`."""
 
@@ -128,13 +125,13 @@ class DynamicsModel(BaseDynamics):
 
     def _consensus(self, tq: torch.Tensor) -> torch.Tensor:
         """The smooth trajectory (``smooth=True``): every observation within 3 sigma of a query time
-        (sigma = SMOOTH_SIGMA median observed gaps; the nearest one always) is carried by the learned
+        (sigma = ``smooth_sigma`` median observed gaps; the nearest one always) is carried by the learned
         flow to that time and the arrivals are averaged with Gaussian weights. Motion-compensated
         averaging: each code's independent jitter averages out while the motion is followed, where a
         Gaussian filter over the codes would also average the motion away."""
         coords = self.subspace.encode(self.observed)
         tk = self.obs_tau.float()
-        sigma = SMOOTH_SIGMA * (float(torch.diff(tk).median()) if len(tk) > 1 else 1.0)
+        sigma = self.config.smooth_sigma * (float(torch.diff(tk).median()) if len(tk) > 1 else 1.0)
         d = tq[:, None] - tk[None, :]
         near = (d.abs() <= 3 * sigma) | (d.abs() == d.abs().min(1, keepdim=True).values)
         qi, ki = torch.nonzero(near, as_tuple=True)

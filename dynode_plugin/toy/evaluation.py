@@ -20,6 +20,11 @@ from typing import Dict
 import torch
 
 METRICS = ["tl-id", "tg-id", "flicker", "identity-preservation"]
+# Fit settings for a smooth trajectory of jittery codes (``--smooth``): a smaller field trained on longer
+# windows cannot pass through every code's jitter, so the flow-carried neighbours it averages do not all
+# land on the jittery code again (the default fit, 128 wide and 8-frame windows, follows the jitter:
+# benchmarks/toy_dynamics.py, docs/toy.md "Smooth trajectories").
+SMOOTH_FIT = {"hidden": 32, "window": 16}
 
 
 def edit_flicker(x: torch.Tensor, y: torch.Tensor) -> float:
@@ -62,21 +67,29 @@ def scores(frames, y, appearance, regressor=None, attribute=None) -> Dict[str, f
     return out
 
 
-def smooth_view(model):
+def smooth_view(model, sigma: float = None):
     """The fitted model returning its smooth trajectory (``smooth=True``: the part of each code outside
-    the motion subspace, where most per-frame jitter lives, is dropped). ``smooth`` is read only when
-    predicting, so this equals a model fitted with ``smooth=True`` without fitting twice."""
+    the motion subspace, where most per-frame jitter lives, is dropped; ``sigma``: ``smooth_sigma``, the
+    window in observed gaps). Both are read only when predicting, so this equals a model fitted with
+    ``smooth=True`` without fitting twice."""
     import copy
     import dataclasses
 
     view = copy.copy(model)
-    view.config = dataclasses.replace(model.config, smooth=True)
+    extra = {} if sigma is None else {"smooth_sigma": sigma}
+    view.config = dataclasses.replace(model.config, smooth=True, **extra)
     return view
 
 
-def edit_rows(host, frames, latents, edit, model, appearance, sigma: float = 1.5):
+def edit_rows(host, frames, latents, edit, model, appearance, sigma: float = 1.5, sigmas=(), smooth_sigmas=(), clean=None,
+              smooth_models=None):
     """Every way of editing the clip compared on one fitted model: per-frame, a Gaussian filter over the
-    per-frame edited codes, and DynODE (offset, smooth, flow, reintegrate). Returns (rows, {label: frames})."""
+    per-frame edited codes (``sigma``, and every one of ``sigmas``), and DynODE (offset, smooth at the
+    model's ``smooth_sigma`` and at each of ``smooth_sigmas``, flow, reintegrate; ``smooth_models``:
+    ``{label: model}``, more fits whose smooth trajectories become rows ``dynode smooth LABEL``). ``clean``: the
+    jitter-free codes of the same frames; each row then gets ``clean_edit_mse_x1e3``, the image MSE
+    against the per-frame edit of those codes (what the edit should look like without the jitter:
+    a smoother that lags or blurs the motion moves away from it). Returns (rows, {label: frames})."""
     import time
 
     from .attributes import ToyAttributeRegressor
@@ -87,15 +100,25 @@ def edit_rows(host, frames, latents, edit, model, appearance, sigma: float = 1.5
     t0 = time.perf_counter()
     per = fn(latents)
     per_s = time.perf_counter() - t0
-    codes = {"per-frame": (per, per_s), f"gaussian sigma={sigma:g}": (gaussian_smooth(per, sigma), per_s)}
+    codes = {"per-frame": (per, per_s)}
+    for sg in dict.fromkeys([sigma, *sigmas]):
+        codes[f"gaussian sigma={sg:g}"] = (gaussian_smooth(per, sg), per_s)
     fit_s = model.report.seconds if getattr(model, "report", None) is not None else float("nan")
-    for label, m, mode in (("dynode offset", model, "offset"), ("dynode smooth", smooth_view(model), "offset"),
-                           ("dynode flow", model, "flow"), ("dynode reintegrate", model, "reintegrate")):
+    views = [("dynode offset", model, "offset"), ("dynode smooth", smooth_view(model), "offset")]
+    views += [(f"dynode smooth sigma={sg:g}", smooth_view(model, sg), "offset") for sg in smooth_sigmas]
+    for label, other in (smooth_models or {}).items():
+        views += [(f"dynode smooth {label}", smooth_view(other), "offset")]
+        views += [(f"dynode smooth {label} sigma={sg:g}", smooth_view(other, sg), "offset") for sg in smooth_sigmas]
+    for label, m, mode in views + [("dynode flow", model, "flow"), ("dynode reintegrate", model, "reintegrate")]:
         t0 = time.perf_counter()
         out = m.propagate(fn(latents[:1]), mode=mode)
-        codes[label] = (out, fit_s + time.perf_counter() - t0)
+        codes[label] = (out, (m.report.seconds if m.report is not None else fit_s) + time.perf_counter() - t0)
+    reference = host.synthesize(fn(clean)) if clean is not None else None
     rows, rendered = [], {}
     for label, (z, ops_s) in codes.items():
         rendered[label] = y = host.synthesize(z)
-        rows.append({"method": label, **scores(frames, y, appearance, regressor, name), "edit_ops_s": ops_s})
+        row = {"method": label, **scores(frames, y, appearance, regressor, name), "edit_ops_s": ops_s}
+        if reference is not None:
+            row["clean_edit_mse_x1e3"] = float((y - reference).pow(2).mean()) * 1e3
+        rows.append(row)
     return rows, rendered

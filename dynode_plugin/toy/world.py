@@ -74,6 +74,13 @@ def object_region(f: Dict[str, torch.Tensor], size: int = SIZE, margin: float = 
     return (((x[None] - OBJECT_X).abs() <= half) & ((y[None] - oy).abs() <= half))[:, None]
 
 
+def shape_pixels(f: Dict[str, torch.Tensor], size: int = SIZE, threshold: float = 0.02) -> torch.Tensor:
+    """Bool mask ``[N, 1, size, size]``: the pixels where the scene drawn with a box and with a disc differ
+    (the box's corners and the disc's rim, ~20 pixels): the only pixels that carry the object's shape."""
+    box, disc = render({**f, "shape": torch.ones_like(f["shape"])}, size), render({**f, "shape": torch.zeros_like(f["shape"])}, size)
+    return ((box - disc).abs().amax(1, keepdim=True) > threshold)
+
+
 def random_factors(n: int, gen: torch.Generator) -> Dict[str, torch.Tensor]:
     """Independent random scenes (training data for the generator)."""
     u = lambda lo, hi: lo + (hi - lo) * torch.rand(n, generator=gen)  # noqa: E731

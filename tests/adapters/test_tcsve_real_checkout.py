@@ -94,7 +94,8 @@ def test_real_pti_inversion_on_the_selected_frames_only(tmp_path, monkeypatch):
     import lpips.pretrained_networks as nets
     import torchvision
 
-    monkeypatch.setattr(nets.tv, "alexnet", lambda pretrained=True, **kw: torchvision.models.alexnet(weights=None))
+    alexnet = torchvision.models.alexnet
+    monkeypatch.setattr(nets.tv, "alexnet", lambda pretrained=True, **kw: alexnet(weights=None))
     root = B.copy_checkout(tmp_path / "VideoEditGAN", source=Path(ROOT))  # pretrained models go into a copy
     B.make_real_inversion_models(root, generator_kwargs=SMALL_GENERATOR)
     aligned = B.write_aligned_video(tmp_path / "aligned", 5, size=1024, missing=[2])

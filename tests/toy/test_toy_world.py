@@ -129,3 +129,19 @@ def test_shipped_generator_reconstructs_the_object_region():
         q = object_quality(a.generator.synthesis(a.encoder(x)), x, f, a.shape_classifier)
     assert q["shape_accuracy_source"] >= 0.95  # the classifier itself
     assert q["psnr_object_db"] >= 30.0 and q["ssim_object_x100"] >= 90.0, q
+
+
+def test_shape_pixels_are_the_corners_and_rim_inside_the_object_region():
+    """``world.shape_pixels``: where the box and the disc renders of a scene differ (the loss weight of
+    ``train.py --corner-weight``): inside the object's region, at the box's corners, not at its centre."""
+    f = world.clip_factors(1, seed=0)
+    f = {**f, "obj_r": torch.ones(1), "obj_g": torch.ones(1), "obj_b": torch.ones(1),
+         "bg_r": torch.full((1,), 0.1), "bg_g": torch.full((1,), 0.1), "bg_b": torch.full((1,), 0.1)}
+    m = world.shape_pixels(f)[0, 0]
+    assert not (m & ~world.object_region(f)[0, 0]).any()
+    cy = (0.72 + float(f["cam"][0]) - world.OBJECT_ABOVE_TABLE) * 64 - 0.5
+    cx = world.OBJECT_X * 64 - 0.5
+    half = world.OBJECT_R * 0.9 * 64  # the box's half side in pixels; its corner is outside the disc
+    corner = (round(cy - half + 0.5), round(cx + half - 0.5))
+    assert bool(m[corner]) and not bool(m[round(cy), round(cx)])
+    assert 8 <= int(m.sum()) <= 0.7 * int(world.object_region(f).sum())  # a ring, not the whole region

@@ -4,6 +4,9 @@ Everything is written under a temporary folder, in the host's own layout and for
 ``<inverted_root>/embeddings/<run>/PTI/frame%04d/0.pt`` ([1,18,512]),
 ``<root>/PTI/pretrained_models/<edit>.pt`` ({'state_dict': {'mapper.*', 'decoder.*'}, 'opts'}),
 ``<inverted_root>/model_multi_id.pt`` (a whole pickled generator module).
+For the inversion step: ``PTI/pretrained_models/e4e_ffhq_encode.pt`` and ``ffhq.pkl``
+(:func:`make_inversion_models`, :func:`make_real_inversion_models` for a real checkout) and a
+folder of aligned frames (:func:`write_aligned_video`).
 The networks are built with the checkout's own classes (randomly initialised).
 """
 from __future__ import annotations

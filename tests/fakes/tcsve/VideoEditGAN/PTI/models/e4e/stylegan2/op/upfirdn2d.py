@@ -1,11 +1,5 @@
-"""Our test double of upfirdn2d (only its name is imported by the model module; the mapper never calls it)."""
-import torch.nn.functional as F
+"""Our test double of e4e's upfirdn2d: only its name is imported (the fake encoder never resamples)."""
 
 
 def upfirdn2d(input, kernel, up=1, down=1, pad=(0, 0)):
-    if up > 1:
-        input = F.interpolate(input, scale_factor=up, mode="nearest")
-    input = F.pad(input, [pad[0], pad[1], pad[0], pad[1]])
-    k = kernel.flip(0, 1)[None, None].to(input).expand(input.shape[1], 1, *kernel.shape)
-    out = F.conv2d(input, k, groups=input.shape[1])
-    return out[:, :, ::down, ::down]
+    raise NotImplementedError("the fake e4e encoder does not resample")
