@@ -176,7 +176,7 @@ def part_a_x(args, ode_kwargs):
     if "x" in args.parts:
         rows = A.run_extrapolation(host, args, ode_kwargs, prior)
         mean = A.means(rows, ["model"], ["mse_future", "ssim_future", "n_obs", "n_future"])
-        print(f"\nPart X: frames after the last observation (frames 0..{args.extrap_observed} observed every 4th), mean over seeds\n")
+        print(f"\nPart X: frames after the last observation (every 4th of the first {args.extrap_observed} frames observed), mean over seeds\n")
         print_table(mean, ["model", "seeds", "n_obs", "n_future", "mse_future", "ssim_future"])
         best = min((r for r in mean if r["model"] in A.BASELINES), key=lambda r: r["mse_future"])
         roll = next((r for r in mean if r["model"] == "ode-rollout+prior"), None)
@@ -196,7 +196,7 @@ def main(argv=None):
     ap.add_argument("--part-a-inversion", default="encoder", choices=["encoder", "few-step", "optimize"],
                     help="part A/X inversion (encoder: the codes the toy prior was trained on; optimize: 5 min per clip here)")
     ap.add_argument("--prior", default=None, help="motion prior for the ode+prior rows (default: the shipped toy prior)")
-    ap.add_argument("--extrap-observed", type=int, default=32, help="part X: frames 0..this observed (every 4th); the rest predicted")
+    ap.add_argument("--extrap-observed", type=int, default=32, help="part X: every 4th of the first N frames observed; the frames after the last observation predicted")
     ap.add_argument("--no-clean", action="store_true", help="skip the clean-inversion row of part B")
     ap.add_argument("--jitter", type=float, default=0.16, help="realistic setting: pixel noise each frame is encoded through")
     ap.add_argument("--sigma", type=float, default=1.5, help="Gaussian baseline's sigma in frames (DynODE smooth's default window)")
