@@ -70,3 +70,9 @@ class LatentTransformerDoctor(CheckoutDoctor):
             return Check("attribute models", OK, f"{len(models)} in {log_dir}: {shown}")
         return Check("attribute models", FAIL, f"no tnet_<n>.pth.tar in {log_dir}",
                      "run the checkout's download.sh (unzip into logs/) or train one: python train.py --config 001")
+
+
+class LatentTransformerAliasDoctor(LatentTransformerDoctor):
+    """``dynode doctor --host latent-transformer``: the host's own id, the same checks as ``--host lt``."""
+
+    id = "latent-transformer"

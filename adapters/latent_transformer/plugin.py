@@ -23,4 +23,5 @@ def dynode_register_commands(cli):
 def dynode_register_doctors(register):
     target = "dynode_adapters.latent_transformer.doctor:LatentTransformerDoctor"
     register(Lazy("lt", target, "dynode doctor --host lt: environment and checkout checks"))
-    register(Lazy("latent-transformer", target, "the same as --host lt (the host's id)"))
+    register(Lazy("latent-transformer", target.replace("LatentTransformerDoctor", "LatentTransformerAliasDoctor"),
+                  "the same as --host lt (the host's id)"))

@@ -55,11 +55,13 @@ def check_settings(out: Path, settings: Dict[str, Any], resume: bool) -> None:
         raise DynodeInputError(f"{out} already holds this batch; pass --resume to continue it, or use a new --out folder")
 
 
-def run_task(runner: Runner, clip: Clip, settings: Dict[str, Any], out: str, threads: int) -> Dict[str, Any]:
-    """Run one clip; never raises: failures come back as a record."""
+def run_task(runner: Runner, clip: Clip, settings: Dict[str, Any], out: str, threads: Optional[int]) -> Dict[str, Any]:
+    """Run one clip; never raises: failures come back as a record. ``threads`` None: the process's own
+    setting (torch's default, or OMP_NUM_THREADS), as `dynode edit` uses it."""
     import torch
 
-    torch.set_num_threads(max(1, threads))
+    if threads is not None:
+        torch.set_num_threads(max(1, threads))
     start = time.perf_counter()
     try:
         result = runner(clip, settings, Path(out) / "clips" / clip.id)
@@ -117,7 +119,9 @@ def run_batch(clips: List[Clip], runner: Runner, settings: Dict[str, Any], out, 
         records += _run_ray(todo, runner, settings, out, ray_address, bar)
     elif workers <= 1:
         for c in todo:
-            records.append(run_task(runner, c, settings, str(out), cores))
+            # in this process: its thread setting is the user's (forcing every core made a 1-worker batch
+            # slower than `dynode edit` per clip with OMP_NUM_THREADS=1 on a loaded machine)
+            records.append(run_task(runner, c, settings, str(out), None))
             bar.update()
     else:
         threads = max(1, cores // workers)  # no oversubscription: workers x threads <= cores

@@ -183,3 +183,12 @@ def test_every_register_argument_is_typed():
     for name in HOOKS:
         param = next(iter(inspect.signature(getattr(hookspecs, name)).parameters.values()))
         assert param.annotation not in (inspect.Parameter.empty, "Register"), name
+
+
+def test_every_default_entry_loads_under_its_own_id():
+    """Aliases included: `dynode doctor --host latent-transformer` once failed because its Lazy target's id was 'lt'."""
+    reg = P.make_plugin_manager(autoload=False)
+    assert not reg.failed
+    for kind, entries in reg.entries.items():
+        for id in entries:
+            assert reg.get(kind, id).id == id, (kind, id)

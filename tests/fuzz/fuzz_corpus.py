@@ -211,6 +211,13 @@ def manifest_cases() -> List[Case]:
         ("strength-word", batch(), _manifest([["path", "strength"], ["a.mp4", "big"]])),
         ("times-inf", batch(), _manifest([["path", "times"], ["a.mp4", "0;inf"]])),
         ("times-missing-file", batch(), _manifest([["path", "times"], ["a.mp4", "{S}/t.npy"]])),
+        # times files are loaded while the manifest is read (relative to its folder): a bad one on a later
+        # row stops the batch before the first clip runs
+        ("times-garbage-file-row-3", batch(), _both(_manifest([["path", "id", "times"], ["a.mp4", "a", ""], ["a.mp4", "b", "t.npy"]]),
+                                                    _write("t.npy", b"\x93NUMPY garbage"))),
+        ("times-nan-txt", batch(), _both(_manifest([["path", "times"], ["a.mp4", "t.txt"]]), _write("t.txt", "0\nnan\n1\n"))),
+        ("times-json-file", batch(), _both(_manifest([["path", "times"], ["a.mp4", "t.json"]]), _write("t.json", "[0, 1]"))),
+        ("times-empty-pt", batch(), _both(_manifest([["path", "times"], ["a.mp4", "t.pt"]]), _write("t.pt", b""))),
         ("header-only", batch(), _manifest([["path", "id"]])),
         ("empty", batch(), _write("m.csv", "")),
         ("binary", batch(), _write("m.csv", b"\xff\xfe\x00\x01garbage")),
@@ -310,8 +317,34 @@ def option_cases() -> List[Case]:
     return out
 
 
+def output_cases() -> List[Case]:
+    """Further output options of the host commands: an existing file (no --force), an input, a file of
+    an input folder (with --force). All refused before any checkout is looked at."""
+    lat = _folder("lat", {"latent_code_00000.npy": b"user data"})
+    mine = _write("mine.json", "user data")
+    c = [
+        ("lt-latents-out-exists", ["lt", "manipulate", "--lt-root", "{S}/x", "--latents-dir", "{S}/lat", "--attr", "Smiling",
+                                   "--out", "{S}/o", "--latents-out", "{S}/mine.json"], _both(lat, mine)),
+        ("lt-latents-out-in-input", ["lt", "manipulate", "--lt-root", "{S}/x", "--latents-dir", "{S}/lat", "--attr", "Smiling",
+                                     "--out", "{S}/o", "--latents-out", "{S}/lat/latent_code_00000.npy", "--force"], lat),
+        ("lt-report-exists", ["lt", "manipulate", "--lt-root", "{S}/x", "--latents-dir", "{S}/lat", "--attr", "Smiling",
+                              "--out", "{S}/o", "--report-json", "{S}/mine.json"], _both(lat, mine)),
+        ("lt-encode-out-is-input", ["lt", "encode", "--lt-root", "{S}/x", "--aligned-dir", "{S}/lat", "--out", "{S}/lat", "--force"], lat),
+        ("stit-edit-report-exists", ["stit", "edit", "--stit-root", "{S}/x", "--report-json", "{S}/mine.json"], mine),
+        ("stit-train-report-exists", ["stit", "train", "--stit-root", "{S}/x", "--report-json", "{S}/mine.json"], mine),
+        ("stit-fit-out-is-checkpoint", ["stit", "fit", "--checkpoint", "{S}/mine.json", "--out", "{S}/mine.json", "--force"], mine),
+        ("tcsve-out-exists", ["tcsve", "edit", "--tcsve-root", "{S}/x", "--run", "r", "--embeddings", "{S}/lat",
+                              "--out", "{S}/mine.pth"], _both(lat, _write("mine.pth", "user data"))),
+        ("edit-save-model-in-input", ["edit", "--input", "{S}/lat", "--edit", "colour=+1", "--out", "{S}/o",
+                                      "--save-model", "{S}/lat/latent_code_00000.npy", "--force"], lat),
+        ("edit-report-equals-save-model", ["edit", "--input", "{S}/lat", "--edit", "colour=+1", "--out", "{S}/o",
+                                           "--save-model", "{S}/m.dynode", "--report-json", "{S}/m.dynode"], lat),
+    ]
+    return [Case(f"output/{i}", "outputs", args, setup) for i, args, setup in c]
+
+
 def table_cases() -> List[Case]:
-    return latent_cases() + dynode_cases() + video_cases() + manifest_cases() + option_cases()
+    return latent_cases() + dynode_cases() + video_cases() + manifest_cases() + option_cases() + output_cases()
 
 
 def random_cases(n: int, seed: int = 0) -> List[Case]:
