@@ -140,16 +140,13 @@ def load_generator(tcsve_root, path) -> torch.nn.Module:
 
     Unpickling rebuilds the StyleGAN2-ADA classes from source stored in the pickle, which
     imports the checkout's ``torch_utils``/``dnnlib``: hence ``host_modules``. This runs
-    pickled code, so only for the user's own file (``weights_only=False``)."""
+    pickled code, so only for the user's own file (after ``weights_only=True`` refuses it)."""
     path = Path(path)
     if not path.is_file():
         raise MissingWeightsError("PTI-tuned generator", path.name, [path],
                                   "run PTI/scripts/run_pti_multi.py --checkpoint_path <inverted_root> first (it writes model_multi_id.pt)")
     with host_modules(tcsve_root):
-        try:
-            G = torch.load(str(path), map_location="cpu", weights_only=False)
-        except Exception as exc:
-            raise DynodeInputError(f"cannot load the generator {path} ({type(exc).__name__}: {exc})") from None
+        G = load_host_checkpoint(path, "PTI-tuned generator")  # weights_only=True first, as every host checkpoint
     if not hasattr(G, "synthesis"):
         raise DynodeInputError(f"{path} holds a {type(G).__name__} without .synthesis(); expected PTI's pickled StyleGAN2-ADA generator")
     G = G.float().eval()
