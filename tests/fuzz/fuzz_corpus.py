@@ -4,13 +4,12 @@ A case is a command line with ``{S}`` standing for its sandbox folder and a ``se
 writes the (bad) input files there from the good ``assets``. Every case must fail cleanly:
 exit 1 or 2 with one ``Error:`` line (several only for manifest problem lists), no
 traceback, and nothing created or changed anywhere. ``random_cases(n, seed)`` adds
-mutations (truncations, byte flips in checked regions, junk option values) reproducibly.
+mutations (truncations, byte flips in checked regions, junk option values) reproducibly
+(``fuzz_random.py``).
 """
 from __future__ import annotations
 
 import dataclasses
-import json
-import random
 import shutil
 from pathlib import Path
 from typing import Callable, List, Optional
@@ -345,59 +344,3 @@ def output_cases() -> List[Case]:
 
 def table_cases() -> List[Case]:
     return latent_cases() + dynode_cases() + video_cases() + manifest_cases() + option_cases() + output_cases()
-
-
-def random_cases(n: int, seed: int = 0) -> List[Case]:
-    """Reproducible random malformed inputs: truncated/flipped files and junk option values."""
-    rng = random.Random(seed)
-    cases: List[Case] = []
-    junk_chars = "0123456789.eE+-xXnaif,; \t\x00é"  # no '/': junk never names a system path
-    for i in range(n):
-        kind = rng.choice(["dynode-flip", "dynode-trunc", "latent-trunc", "junk-option", "junk-times", "junk-manifest"])
-        if kind == "dynode-flip":
-            off, bit = rng.random(), rng.randrange(8)
-
-            def setup(s, a, off=off, bit=bit):
-                data = bytearray(a.dynode.read_bytes())
-                data[int(off * (len(data) - 1))] ^= 1 << bit
-                (s / "m.dynode").write_bytes(bytes(data))
-            cases.append(Case(f"random/{i}/dynode-flip@{off:.3f}:{bit}", "dynode", ["interpolate", "{S}/m.dynode", "--out", "{S}/o.pt"], setup))
-        elif kind in ("dynode-trunc", "latent-trunc"):
-            frac = rng.random()
-            src = "dynode" if kind == "dynode-trunc" else "latents"
-
-            def setup(s, a, frac=frac, src=src):
-                data = getattr(a, src).read_bytes()
-                (s / ("m.dynode" if src == "dynode" else "z.pt")).write_bytes(data[: int(frac * (len(data) - 1))])
-            args = (["interpolate", "{S}/m.dynode", "--out", "{S}/o.pt"] if src == "dynode"
-                    else ["fit", "{S}/z.pt", "--out", "{S}/o.dynode", "--model", "linear"])
-            cases.append(Case(f"random/{i}/{kind}@{frac:.3f}", src if src == "dynode" else "latents", args, setup))
-        elif kind == "junk-option":
-            opt = rng.choice(["--steps", "--seed", "--observe-every", "--subspace-dim"])
-            v = "".join(rng.choice(junk_chars) for _ in range(rng.randint(1, 12)))
-            if _valid_int(v, opt):
-                v += "x"
-            cases.append(Case(f"random/{i}/{opt}={v!r}", "options", ["fit", "{S}/z.pt", "--out", "{S}/o.dynode", "--model", "linear", opt, v],
-                              lambda s, a: _copy(a.latents, s / "z.pt")))
-        elif kind == "junk-times":
-            v = "".join(rng.choice(junk_chars) for _ in range(rng.randint(1, 20)))
-            cases.append(Case(f"random/{i}/times={v!r}", "options", ["interpolate", "{S}/m.dynode", "--out", "{S}/o.pt", "--times", v + ",nan"],
-                              lambda s, a: _copy(a.dynode, s / "m.dynode")))
-        else:
-            uid = rng.choice(UNSAFE_IDS) + rng.choice(["", "x", "/.."])
-            cases.append(Case(f"random/{i}/manifest-id={uid!r}", "manifests", ["batch", "{S}/m.csv", "--edit", "colour=1", "--out", "{S}/o", "-q"],
-                              _manifest([["path", "id"], ["a.mp4", json.dumps(uid)]]), multiline=True))
-    return cases
-
-
-INT_RANGES = {"--steps": (1, 1_000_000), "--seed": (0, 2**32 - 1), "--observe-every": (1, 100_000), "--subspace-dim": (0, 100_000)}
-
-
-def _valid_int(v: str, opt: str) -> bool:
-    """Would click accept ``v`` for ``opt``? (Then the case appends junk to stay invalid.)"""
-    try:
-        x = int(v)
-    except ValueError:
-        return False
-    lo, hi = INT_RANGES[opt]
-    return lo <= x <= hi

@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 import torch
 from click.testing import CliRunner
-from fuzz_corpus import Assets, random_cases, table_cases
+from fuzz_corpus import Assets, table_cases
+from fuzz_random import random_cases
 
 from dynode_plugin.cli import build_cli
 
