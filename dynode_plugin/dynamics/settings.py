@@ -222,8 +222,9 @@ def fit_or_load(latents, model_id: str = "ode", settings: Optional[Mapping[str, 
         raise DynodeInputError(f"{path} exists and {why}; pass --force to replace it, or choose another --save-model file")
     t0 = time.perf_counter()
     model = get_registry().get("dynamics", model_id)(**settings_for(model_id, settings))
-    takes = inspect.signature(model._fit).parameters
-    options = {k: v for k, v in (("extra_loss", extra_loss), ("unobserved_loss", unobserved_loss)) if v is not None and k in takes}
+    losses = {k: v for k, v in (("extra_loss", extra_loss), ("unobserved_loss", unobserved_loss)) if v is not None}
+    # only a model whose _fit takes a loss gets it (a plugin's model may have no _fit at all)
+    options = {k: v for k, v in losses.items() if k in inspect.signature(model._fit).parameters} if losses else {}
     model.fit(latents, times=times, mask=mask, progress=progress, **options)
     seconds = time.perf_counter() - t0
     if path is not None:

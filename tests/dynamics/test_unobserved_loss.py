@@ -71,3 +71,15 @@ def test_nothing_to_score_leaves_the_fit_unchanged_and_a_wrong_length_is_an_erro
     assert not spy.calls and a.report.losses == b.report.losses  # every frame observed: no unobserved frame
     with pytest.raises(DynodeInputError, match="covers 30 frames; the clip has 33"):
         DynamicsModel(**FAST).fit(clean, mask=mask, progress=False, unobserved_loss=FrameLoss(spy, torch.ones(30, dtype=torch.bool)))
+
+
+def test_fit_or_load_hands_the_loss_to_the_ode_only():
+    from dynode_plugin.dynamics.settings import fit_or_load
+
+    t, clean, mask = sparse_clip()
+    spy = Spy(clean)
+    fl = FrameLoss(spy, torch.ones(33, dtype=torch.bool))
+    fit_or_load(clean, "ode", {"steps": 3, "hidden": 8}, mask=mask, unobserved_loss=fl, progress=False)
+    assert len(spy.calls) == 3
+    model, fitted, _ = fit_or_load(clean, "linear", {}, mask=mask, unobserved_loss=fl, progress=False)  # a baseline: left out
+    assert fitted and len(spy.calls) == 3

@@ -64,8 +64,10 @@ def test_unobserved_loss_scores_the_frames_that_have_pixels_and_no_code():
     mask = torch.tensor([1, 0, 0, 0, 1, 1], dtype=torch.bool)
     assert host.unobserved_loss(Clip(codes, frames=frames, mask=mask)) is None  # off by default
     host = ToyHost(unobserved_loss=3.0)
+    assert host.unobserved_loss(Clip(codes, frames=frames, mask=mask)).per_step == 1  # the measured default
+    host.unobserved_per_step = 2
     fl = host.unobserved_loss(Clip(codes, frames=frames, mask=mask))
-    assert fl.frames.tolist() == [True, True, True, False, True, True] and fl.per_step == host.unobserved_per_step
+    assert fl.frames.tolist() == [True, True, True, False, True, True] and fl.per_step == 2
     idx = torch.tensor([1, 2])  # frame indices of the clip (not observation indices)
     expected = 3.0 * (host.synthesize(codes[[1, 2]]) - frames[[1, 2]]).pow(2).mean()
     assert torch.allclose(fl.loss(codes[[1, 2]], idx, 0), expected, rtol=1e-4)
