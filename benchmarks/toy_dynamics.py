@@ -171,10 +171,11 @@ def part_a_x(args, ode_kwargs):
               f"mean over seeds {args.seeds} ({args.frames} frames; MSE x1e-3, SSIM x100)\n")
         print_table(mean + [PAPER_ISAAC3D], ["every", "sampling", "model", "seeds"] + cols)
         out.update(part_a_runs=rows, part_a=mean, part_a_targets=A.targets(mean), paper_isaac3d=PAPER_ISAAC3D)
-        print("\ntargets (ode+prior vs the best baseline, per setting):")
-        print_table(out["part_a_targets"], ["every", "sampling", "best_baseline", "mse_ratio", "mse_10pct_lower", "ssim_higher", "ode_mse_ratio"])
-        if "ode+prior+unobs" in args.models:  # with the loss at the unobserved frames (ToyHost.unobserved_loss)
-            out["part_a_targets_unobs"] = A.targets(mean, "ode+prior+unobs", "ode+unobs")
+        if out["part_a_targets"]:  # empty when --models leaves ode+prior out
+            print("\ntargets (ode+prior vs the best baseline, per setting):")
+            print_table(out["part_a_targets"], ["every", "sampling", "best_baseline", "mse_ratio", "mse_10pct_lower", "ssim_higher", "ode_mse_ratio"])
+        out["part_a_targets_unobs"] = A.targets(mean, "ode+prior+unobs", "ode+unobs")  # with ToyHost.unobserved_loss
+        if out["part_a_targets_unobs"]:
             print("\ntargets with the unobserved-frame loss (ode+prior+unobs; ode_mse_ratio: ode+unobs):")
             print_table(out["part_a_targets_unobs"], ["every", "sampling", "best_baseline", "mse_ratio", "mse_10pct_lower",
                                                       "ssim_higher", "ode_mse_ratio"])
@@ -219,6 +220,7 @@ def main(argv=None):
     ap.add_argument("--unobserved-loss", type=float, default=300.0,
                     help="part A's +unobs models: weight of ToyHost.unobserved_loss (pixel MSE at the unobserved frames)")
     ap.add_argument("--unobserved-per-step", type=int, default=1, help="part A's +unobs models: unobserved frames rendered per fit step")
+    ap.add_argument("--unobserved-start", type=float, default=0.0, help="part A's +unobs models: fraction of the fit's steps before the loss starts")
     ap.add_argument("--extrap-models", default="ode-rollout+prior,ode+prior,ode-rollout,linear,spline,linear@sub,spline@sub",
                     help="part X's models (ode+prior: anchored, i.e. from the last observation on)")
     ap.add_argument("--straightness", type=float, default=None, help="DynamicsModel path-energy penalty (default: its own, 0)")

@@ -10,7 +10,8 @@ defaults), ``ode+prior`` (the same with ``prior=``), ``linear``, ``spline`` (ful
 ``linear@sub``/``spline@sub`` (in the clip's PCA subspace, the ODE's default size), and
 ``ode+unobs``/``ode+prior+unobs``: the same fits with the toy host's loss at the unobserved frames
 (``ToyHost.unobserved_loss``: the fit's predictions there rendered and compared with the real
-frames, weight ``--unobserved-loss``, ``--unobserved-per-step`` frames per fit step; the host has
+frames, weight ``--unobserved-loss``, ``--unobserved-per-step`` frames per fit step from
+``--unobserved-start`` x the steps on; the host has
 every frame's pixels, codes only at the observed ones).
 
 Extrapolation (``--parts x``): the first ``--extrap-observed`` frames observed every 4th, the rest
@@ -80,6 +81,7 @@ def fit_options(name: str, host, args, frames, latents, mask) -> dict:
     from dynode_plugin.hosts import Clip
 
     host.unobserved_image_loss, host.unobserved_per_step = args.unobserved_loss, args.unobserved_per_step
+    host.unobserved_start = args.unobserved_start
     return {"unobserved_loss": host.unobserved_loss(Clip(latents, mask=mask, frames=frames))}
 
 
