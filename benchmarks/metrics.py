@@ -1,14 +1,19 @@
 """Speed of the metric encoders and of `dynode metrics` on a 100-frame video (CPU).
 
-    python benchmarks/metrics.py [--quick] [--threads 1] [--out benchmarks/results/metrics.json]
+    python benchmarks/metrics.py [--quick] [--threads 1] [--parts identity,encoders,end-to-end]
+                                 [--out benchmarks/results/metrics.json]
 
-First, the identity metrics' old and new paths side by side on the same videos (the real
-720p clip, 61 frames; two edits of it): old = dlib's own code for every step (full-frame HOG
-scan, dlib's ResNet), as in earlier versions; new = the pyramid shortcut (the same boxes,
-found from a smaller image) and dlib's ResNet run by PyTorch, batched; new + cache = the
-second edit of a source whose embeddings are cached. Reported: seconds per frame of a scored
-pair (all of TL-ID, TG-ID, identity preservation), the ratios, the largest embedding and
-metric differences (float round-off expected), and `uptime` load before and after.
+First (part ``identity``), the identity metrics' old and new paths side by side on the same
+videos (the real 720p clip, 61 frames; two edits of it): old = earlier versions' code, step
+for step (whole-clip uint8 conversion, full-frame HOG scan, dlib's ResNet); new = the fast
+conversion, the pyramid shortcut (the same boxes, found from a smaller image) and dlib's
+ResNet run by PyTorch (batch norm folded into the convolutions), batched. New rows: first
+edit without a cache, first edit filling an empty cache (`dynode metrics`' default: the
+source is hashed and stored), second edit of the same source (its embeddings come from the
+cache). Reported: seconds per frame of a scored pair (all of TL-ID, TG-ID, identity
+preservation), the ratios to the old path on the same edit, the largest embedding and metric
+differences (float round-off expected), milliseconds per frame of each step of both paths,
+and `uptime` load before and after.
 
 Rows: seconds per frame of every available encoder (dlib on 720p in-the-wild frames and on
 1024px aligned faces; ArcFace IR-SE50 with random weights, since only speed is measured,
@@ -116,8 +121,40 @@ def load() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
+def stages(clip, old_enc, new_enc):
+    """Milliseconds per frame of each step of both paths on the same frames (one video, no cache)."""
+    import dlib
+    import numpy as np
+    import torch
+
+    from dynode_plugin.metrics.enc_dlib import DlibEncoder
+    from dynode_plugin.video import to_uint8
+
+    def ms(fn):
+        t = time.perf_counter()
+        out = fn()
+        return (time.perf_counter() - t) * 1000 / len(clip), out
+
+    old, new = {}, {}
+    old["convert"], arr = ms(lambda: [np.ascontiguousarray(a) for a in
+                                      (clip.clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()])
+    old["detect"], boxes = ms(lambda: [max(old_enc.finder.detector(a, 0), key=lambda r: r.area()) for a in arr])
+    old["landmarks"], shapes = ms(lambda: [old_enc.finder.shape(a, b) for a, b in zip(arr, boxes)])
+    old["descriptor"], _ = ms(lambda: [old_enc.net().compute_face_descriptor(a, sh, 0) for a, sh in zip(arr, shapes)])
+    fresh = DlibEncoder()  # a finder that starts from a full scan, as on a new video
+    fresh._net = new_enc.net()
+    new["convert"], arr = ms(lambda: to_uint8(clip))
+    new["detect+landmarks"], shapes = ms(lambda: [fresh.finder.find(a) for a in arr])
+    new["chip"], chips = ms(lambda: torch.from_numpy(np.stack([dlib.get_face_chip(a, sh, size=150, padding=0.25)
+                                                                for a, sh in zip(arr, shapes)])))
+    new["descriptor"], _ = ms(lambda: [fresh.net()(chips[k:k + fresh.batch]) for k in range(0, len(chips), fresh.batch)])
+    old["total"], new["total"] = sum(old.values()), sum(new.values())
+    return {"frames": len(clip), "old_ms_per_frame": old, "new_ms_per_frame": new,
+            "new_full_scans": fresh.finder.full_scans, "new_shortcuts": fresh.finder.shortcuts}
+
+
 def old_vs_new(video, quick: bool, tmp: Path):
-    """Identity metrics: dlib's own path vs the fast path vs the fast path with a cached source."""
+    """Identity metrics: dlib's own path vs the fast path (no cache, cache being filled, source cached)."""
     from dynode_plugin.errors import DynodeInputError
     from dynode_plugin.metrics.embedding_cache import EmbeddingCache
     from dynode_plugin.metrics.evaluate import score_pair
@@ -133,29 +170,30 @@ def old_vs_new(video, quick: bool, tmp: Path):
     edits = {"colour": clip.clone(), "brightness": (clip * 0.9 + 0.08).clamp(0, 1)}
     edits["colour"][:, 0] *= 0.85
     ids = ["tl-id", "tg-id", "identity-preservation"]
-    rows, values, embeddings = [], {}, {}
+    rows = []
     before = load()
     cache = EmbeddingCache(tmp / "embedding-cache")
-    runs = [("old (dlib's own code)", old_enc, None, "colour"), ("new", new_enc, None, "colour"),
-            ("new, source cached (2nd edit)", new_enc, cache, "brightness"), ("old (dlib's own code)", old_enc, None, "brightness")]
-    score_pair(clip, edits["colour"], ids, new_enc, cache=cache)  # fills the cache with the source (not timed)
+    # first edit: no cache, then with an empty cache (`dynode metrics`' default: hashes and stores the source);
+    # second edit of the same source: its embeddings come from the cache. Old runs first and last (load drift).
+    runs = [("old (dlib's own code)", old_enc, None, "colour"), ("new, first edit, no cache", new_enc, None, "colour"),
+            ("new, first edit, filling the cache", new_enc, cache, "colour"),
+            ("new, 2nd edit, source cached", new_enc, cache, "brightness"), ("old (dlib's own code)", old_enc, None, "brightness")]
     for label, enc, c, edit in runs:
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         rec = score_pair(clip, edits[edit], ids, enc, cache=c)
-        s = time.perf_counter() - t
-        values[(label, edit)] = {m: rec[m]["value"] for m in ids}
+        s, cpu = time.perf_counter() - t, time.process_time() - cpu
         rows.append({"path": label, "edit": edit, "frames": len(clip), "s_per_frame": s / len(clip), "seconds": s,
-                     **{m: rec[m]["value"] for m in ids}})
-    old_c, new_c = values[("old (dlib's own code)", "colour")], values[("new", "colour")]
-    old_b, new_b = values[("old (dlib's own code)", "brightness")], values[("new, source cached (2nd edit)", "brightness")]
-    base = {r["edit"]: r["s_per_frame"] for r in rows if r["path"].startswith("old")}
-    for r in rows:
-        r["speedup_vs_old"] = base[r["edit"]] / r["s_per_frame"]
-    e_old, e_new = old_enc.embed(clip[:8]), new_enc.embed(clip[:8])
+                     "cpu_s_per_frame": cpu / len(clip), **{m: rec[m]["value"] for m in ids}})
+    old = {r["edit"]: r for r in rows if r["path"].startswith("old")}
+    for r in rows:  # wall-clock and CPU-time ratios (CPU time is steadier on a loaded machine)
+        r["speedup_vs_old"] = old[r["edit"]]["s_per_frame"] / r["s_per_frame"]
+        r["cpu_speedup_vs_old"] = old[r["edit"]]["cpu_s_per_frame"] / r["cpu_s_per_frame"]
+    e_old, e_new = old_enc.embed(clip), new_enc.embed(clip)
     diff = {"embedding_max_abs": float((e_old.vectors - e_new.vectors).abs().nan_to_num(0).max()),
             "faces_found_equal": bool((e_old.found == e_new.found).all()),
-            "metric_max_abs": max(abs(a[m] - b[m]) for a, b in ((old_c, new_c), (old_b, new_b)) for m in ids)}
-    return {"rows": rows, "differences": diff, "uptime_before": before, "uptime_after": load(),
+            "metric_max_abs": max(abs(r[m] - old[r["edit"]][m]) for r in rows for m in ids)}
+    return {"rows": rows, "differences": diff, "stages": stages(clip[:8 if quick else 20], old_enc, new_enc),
+            "uptime_before": before, "uptime_after": load(),
             "finder": {"shortcuts": new_enc.finder.shortcuts, "full_scans": new_enc.finder.full_scans}}
 
 
@@ -182,12 +220,19 @@ def end_to_end(video, tmp: Path):
     return rows
 
 
+def _rounded(d: dict) -> dict:
+    return {k: round(v, 1) for k, v in d.items()}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer frames (a smoke run)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (the machine is shared)")
+    ap.add_argument("--parts", default="identity,encoders,end-to-end",
+                    help="comma-separated: identity (old vs new path), encoders, end-to-end")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "metrics.json"))
     args = ap.parse_args()
+    args.parts = set(args.parts.split(","))
     import tempfile
 
     import torch
@@ -198,21 +243,29 @@ def main():
     print(f"inputs: video {tuple(video.shape)}, aligned faces {None if aligned is None else tuple(aligned.shape)}; torch threads {args.threads}")
     import os
 
-    with tempfile.TemporaryDirectory() as d:
-        os.environ["DYNODE_EMBEDDING_CACHE"] = str(Path(d) / "cli-cache")  # never the user's cache
-        speed = old_vs_new(video, args.quick, Path(d))
-    if "rows" in speed:
-        print("\nidentity metrics (TL-ID, TG-ID, identity preservation with dlib), old vs new path, same videos:")
-        print_table(speed["rows"], ["path", "edit", "frames", "s_per_frame", "speedup_vs_old", "tl-id", "tg-id", "identity-preservation"])
-        print(f"differences: {speed['differences']}\nload: {speed['uptime_before']}  ->  {speed['uptime_after']}\n")
-    enc = encoder_rows(video, aligned, args.quick)
-    print_table(enc, ["encoder", "input", "frames", "s_per_frame", "note"])
-    with tempfile.TemporaryDirectory() as d:
-        os.environ["DYNODE_EMBEDDING_CACHE"] = str(Path(d) / "cli-cache")
-        e2e = end_to_end(video, Path(d))
-    print()
-    print_table(e2e, ["metrics", "frames", "seconds", "s_per_frame", "note"])
+    speed = enc = e2e = None
+    if "identity" in args.parts:
+        with tempfile.TemporaryDirectory() as d:
+            os.environ["DYNODE_EMBEDDING_CACHE"] = str(Path(d) / "cli-cache")  # never the user's cache
+            speed = old_vs_new(video, args.quick, Path(d))
+        if "rows" in speed:
+            print("\nidentity metrics (TL-ID, TG-ID, identity preservation with dlib), old vs new path, same videos:")
+            print_table(speed["rows"], ["path", "edit", "frames", "s_per_frame", "speedup_vs_old", "cpu_speedup_vs_old", "tl-id", "tg-id",
+                                        "identity-preservation"])
+            st = speed["stages"]
+            print(f"differences: {speed['differences']}\nms per frame, old: {_rounded(st['old_ms_per_frame'])}\n"
+                  f"ms per frame, new: {_rounded(st['new_ms_per_frame'])}\nload: {speed['uptime_before']}  ->  {speed['uptime_after']}\n")
+    if "encoders" in args.parts:
+        enc = encoder_rows(video, aligned, args.quick)
+        print_table(enc, ["encoder", "input", "frames", "s_per_frame", "note"])
+    if "end-to-end" in args.parts:
+        with tempfile.TemporaryDirectory() as d:
+            os.environ["DYNODE_EMBEDDING_CACHE"] = str(Path(d) / "cli-cache")
+            e2e = end_to_end(video, Path(d))
+        print()
+        print_table(e2e, ["metrics", "frames", "seconds", "s_per_frame", "note"])
     out = write_json(args.out, {"machine": machine(), "threads": args.threads, "quick": args.quick,
+                                "parts": sorted(args.parts),
                                 "identity_old_vs_new": speed, "encoders": enc, "end_to_end": e2e,
                                 "note": "2-core machine shared with other jobs: see the uptime load averages; ratios come from one run"})
     print(f"\nwrote {out}")

@@ -25,16 +25,17 @@ source's) of the edited video.
 ``dynode tcsve invert`` at K=1 and K=4 (wall and CPU seconds) on random weights of the checkout's own
 e4e and a small StyleGAN2-ADA generator (``tcsve_builders.make_real_inversion_models``).
 
-``--stit-root`` (a STIT checkout, or ``fake`` for tests/fakes/stit): times STIT's own train.py
-run through ``dynode stit train`` at K=1 and K=4 on a random-weight run (the e4e + PTI part, as
-the session measures it, and the whole script). The machine is shared: load is recorded.
+``--stit-root`` (your STIT checkout, or ``fake`` for tests/fakes/stit): times STIT's own train.py
+alone and through ``dynode stit train`` at K=1 and K=4, random weights of the checkout's own e4e
+and StyleGAN2-ADA classes, on the first ``--stit-frames`` frames of a real face video
+(``--stit-video``, default ../shared/data/aamir_khan_clip.mp4): alignment, e4e + PTI and the fit
+apart, wall and CPU seconds (``host_inversion.stit_timing``). The machine is shared: load is recorded.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -42,7 +43,8 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine, print_table, write_json  # noqa: E402
+from common import SHARED, machine, print_table, write_json  # noqa: E402
+from host_inversion import stit_timing, tcsve_timing  # noqa: E402
 from toy_dynamics import image_scores  # noqa: E402
 
 TARGETS = {"speedup_48_k4": 3.0, "ssim_unobs_min": 96.5, "stit_k4_over_k1_max": 0.35}
@@ -124,73 +126,6 @@ def cpu_meter(host):
     return spent
 
 
-def stit_timing(stit_root: str, n_frames: int, pti_steps: int):
-    """STIT's train.py through `dynode stit train`, K=1 and K=4, on a copy of the checkout with random weights."""
-    sys.path.insert(0, str(ROOT / "tests" / "fakes" / "stit"))
-    import stit_builders as B
-
-    from dynode_adapters.stit.sparse_train import run_train
-    from dynode_plugin.frame_selection import SelectionSpec
-
-    source = B.FAKE_ROOT if stit_root == "fake" else Path(stit_root)
-    out = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        root = B.copy_checkout(Path(tmp) / "STIT", source)
-        B.make_train_inputs(root, n_frames=n_frames)
-        for k in (1, 4):
-            args = ["-i", str(root / "input_frames"), "-o", str(root / f"out{k}"), "-r", f"k{k}", "--num_pti_steps", str(pti_steps)]
-            rep = run_train(root, args, SelectionSpec(every=k), settings={}, progress=False, overrides={"dynode_compat": True})
-            out[f"K={k}"] = {"inversion_s": rep["seconds"]["inversion"], "fit_s": rep["seconds"].get("fit"),
-                             "script_s": rep["total_seconds"], "inverted": rep["selection"]["inverted_count"]}
-            print(f"  STIT K={k}: e4e + PTI {rep['seconds']['inversion']:.1f} s, train.py {rep['total_seconds']:.1f} s", file=sys.stderr)
-    out["k4_over_k1_inversion"] = out["K=4"]["inversion_s"] / out["K=1"]["inversion_s"]
-    out["k4_over_k1_script"] = out["K=4"]["script_s"] / out["K=1"]["script_s"]
-    out["checkout"] = "fake" if stit_root == "fake" else str(stit_root)
-    return out
-
-
-def tcsve_timing(tcsve_root: str, n_frames: int, pti_steps: int):
-    """`dynode tcsve invert` at K=1 and K=4 on a copy of a REAL VideoEditGAN checkout: e4e (IR-SE50 and
-    its 1024 px decoder) and a small StyleGAN2-ADA generator, random weights (tcsve_builders), the
-    checkout's own run_PTI with LPIPS (AlexNet without its ImageNet weights: nothing is downloaded).
-    Needs torchvision, lpips and matplotlib (the checkout's imports)."""
-    import json
-
-    import torchvision
-    from click.testing import CliRunner
-
-    sys.path.insert(0, str(ROOT / "tests" / "fakes" / "tcsve"))
-    import tcsve_builders as B
-
-    from dynode_plugin.cli import build_cli
-
-    small = dict(z_dim=512, c_dim=0, w_dim=512, img_resolution=1024, img_channels=3, mapping_kwargs={"num_layers": 2},
-                 synthesis_kwargs={"channel_base": 1024, "channel_max": 16, "num_fp16_res": 4, "conv_clamp": 256})
-    alexnet = torchvision.models.alexnet
-    torchvision.models.alexnet = lambda pretrained=True, **kw: alexnet(weights=None)
-    out = {"checkout": str(tcsve_root), "frames": n_frames, "pti_steps": pti_steps}
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        root = B.copy_checkout(tmp / "VideoEditGAN", source=Path(tcsve_root))
-        B.make_real_inversion_models(root, generator_kwargs=small)
-        aligned = B.write_aligned_video(tmp / "aligned", n_frames, size=1024)
-        for k in (1, 4):
-            t0, c0 = time.perf_counter(), time.process_time()
-            res = CliRunner().invoke(build_cli(), ["tcsve", "invert", "--tcsve-root", str(root), "--aligned-frames", str(aligned),
-                                                   "--run", f"k{k}", "--inverted-root", str(tmp / f"inv{k}"), "--pti-steps",
-                                                   str(pti_steps), "--every", str(k), "-q", "--report-json", str(tmp / f"k{k}.json")])
-            if res.exit_code != 0:
-                raise SystemExit(f"dynode tcsve invert failed: {res.output}")
-            rep = json.loads((tmp / f"k{k}.json").read_text())
-            out[f"K={k}"] = {"wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0, "seconds": rep["seconds"],
-                             "inverted": rep["selection"]["inverted_count"], "load_1m": os.getloadavg()[0]}
-            print(f"  TCSVE K={k}: {out[f'K={k}']}", file=sys.stderr)
-    torchvision.models.alexnet = alexnet
-    out["k4_over_k1_cpu"] = out["K=4"]["cpu_s"] / out["K=1"]["cpu_s"]
-    out["k4_over_k1_wall"] = out["K=4"]["wall_s"] / out["K=1"]["wall_s"]
-    return out
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="24 frames, K=1,4, 40 inversion steps, 200 fit steps")
@@ -204,8 +139,10 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1: the tiny ops run fastest on a loaded machine)")
     ap.add_argument("--stit-root", default=None, help="a STIT checkout or 'fake': time train.py at K=1 vs K=4")
-    ap.add_argument("--stit-frames", type=int, default=16)
-    ap.add_argument("--stit-pti-steps", type=int, default=20)
+    ap.add_argument("--stit-frames", type=int, default=13, help="frames of the video (13: K=4 inverts 0, 4, 8, 12)")
+    ap.add_argument("--stit-pti-steps", type=int, default=3)
+    ap.add_argument("--stit-video", default=str(SHARED / "aamir_khan_clip.mp4"), help="a face video (real checkout)")
+    ap.add_argument("--no-stit-alone", action="store_true", help="skip the run of STIT's train.py without dynode")
     ap.add_argument("--tcsve-root", default=None, help="a real VideoEditGAN checkout: time `dynode tcsve invert` at K=1 vs K=4")
     ap.add_argument("--tcsve-frames", type=int, default=9)
     ap.add_argument("--tcsve-pti-steps", type=int, default=2)
@@ -236,7 +173,8 @@ def main(argv=None):
             rows += [{"N": n, "scenario": scenario, **r} for r in got]
             if cl:
                 classic[n] = cl
-    stit = stit_timing(a.stit_root, a.stit_frames, a.stit_pti_steps) if a.stit_root else None
+    stit = (stit_timing(a.stit_root, a.stit_frames, a.stit_pti_steps, video=a.stit_video, alone=not a.no_stit_alone)
+            if a.stit_root else None)
     tcsve = tcsve_timing(a.tcsve_root, a.tcsve_frames, a.tcsve_pti_steps) if a.tcsve_root else None
 
     cols = ["N", "scenario", "K", "model", "inverted", "inv_s", "fit_s", "e2e_s", "e2e_cpu_s", "x_k1", "x_k1_cpu", "x_classic",
@@ -250,8 +188,10 @@ def main(argv=None):
         print(f"\nTCSVE dynode tcsve invert ({tcsve['checkout']}, {tcsve['frames']} frames): K=4 / K=1 = "
               f"{tcsve['k4_over_k1_cpu']:.2f} in CPU seconds, {tcsve['k4_over_k1_wall']:.2f} in wall seconds")
     if stit:
-        print(f"\nSTIT train.py ({stit['checkout']}): e4e + PTI at K=4 / K=1 = {stit['k4_over_k1_inversion']:.2f} "
-              f"(whole script {stit['k4_over_k1_script']:.2f})")
+        r = stit["k4_over_k1"]
+        print(f"\nSTIT train.py ({stit['checkout']}, {stit['frames']} frames): e4e + PTI at K=4 / K=1 = {r['inversion_cpu']:.2f} "
+              f"in CPU seconds ({r['inversion_wall']:.2f} wall; with the fit {r['inversion_and_fit_cpu']:.2f}); whole script "
+              f"{r['script_cpu']:.2f} CPU / {r['script_wall']:.2f} wall")
 
     def pick(n, k, model, scen="regular"):
         return next((r for r in rows if r["N"] == n and r["K"] == k and r["model"] == model and r["scenario"] == scen), None)

@@ -173,6 +173,11 @@ def part_a_x(args, ode_kwargs):
         out.update(part_a_runs=rows, part_a=mean, part_a_targets=A.targets(mean), paper_isaac3d=PAPER_ISAAC3D)
         print("\ntargets (ode+prior vs the best baseline, per setting):")
         print_table(out["part_a_targets"], ["every", "sampling", "best_baseline", "mse_ratio", "mse_10pct_lower", "ssim_higher", "ode_mse_ratio"])
+        if "ode+prior+unobs" in args.models:  # with the loss at the unobserved frames (ToyHost.unobserved_loss)
+            out["part_a_targets_unobs"] = A.targets(mean, "ode+prior+unobs", "ode+unobs")
+            print("\ntargets with the unobserved-frame loss (ode+prior+unobs; ode_mse_ratio: ode+unobs):")
+            print_table(out["part_a_targets_unobs"], ["every", "sampling", "best_baseline", "mse_ratio", "mse_10pct_lower",
+                                                      "ssim_higher", "ode_mse_ratio"])
     if "x" in args.parts:
         rows = A.run_extrapolation(host, args, ode_kwargs, prior)
         mean = A.means(rows, ["model"], ["mse_future", "ssim_future", "n_obs", "n_future"])
@@ -209,8 +214,11 @@ def main(argv=None):
     ap.add_argument("--every", default=None, help="part A: observe every k-th frame + the last, for each k (default 4,8; quick 2)")
     ap.add_argument("--inversion-steps", type=int, default=None, help="Adam steps per inversion (default 100; quick 40)")
     ap.add_argument("--ode-steps", type=int, default=None, help="DynamicsModel fit steps (default: its own, 800; quick 300)")
-    ap.add_argument("--models", default="ode,ode+prior,linear,spline,linear@sub,spline@sub",
-                    help="part A: subset of ode,ode+prior,ode-rollout,linear,spline,linear@sub,spline@sub")
+    ap.add_argument("--models", default="ode,ode+prior,ode+unobs,ode+prior+unobs,linear,spline,linear@sub,spline@sub",
+                    help="part A: subset of ode,ode+prior,ode+unobs,ode+prior+unobs,ode-rollout,linear,spline,linear@sub,spline@sub")
+    ap.add_argument("--unobserved-loss", type=float, default=300.0,
+                    help="part A's +unobs models: weight of ToyHost.unobserved_loss (pixel MSE at the unobserved frames)")
+    ap.add_argument("--unobserved-per-step", type=int, default=1, help="part A's +unobs models: unobserved frames rendered per fit step")
     ap.add_argument("--extrap-models", default="ode-rollout+prior,ode+prior,ode-rollout,linear,spline,linear@sub,spline@sub",
                     help="part X's models (ode+prior: anchored, i.e. from the last observation on)")
     ap.add_argument("--straightness", type=float, default=None, help="DynamicsModel path-energy penalty (default: its own, 0)")

@@ -68,7 +68,10 @@ def dynode_register_hosts(register: RegisterHost) -> None:
     latents in the host's own format (rendering where it can). Optional: ``check(edits)``
     (fail before any fit), ``finish(clip, edited)``, ``invert``/``synthesize`` for hosts
     that work on pixels, ``fit_loss(clip)`` (an extra loss for the dynamics fit, e.g. pixel
-    MSE through the host's generator: the toy host's), and ``cli_options()``: the ``click.Option`` objects
+    MSE through the host's generator: the toy host's), ``unobserved_loss(clip)`` (a
+    :class:`~dynode_plugin.dynamics.unobserved_loss.FrameLoss`: the same kind of loss at the frames
+    that have pixels but no inverted code, scored on the model's predictions there; the toy
+    host's), and ``cli_options()``: the ``click.Option`` objects
     ``dynode edit --host ID`` adds for this host. The built-in hosts are the toy world,
     ``latent-transformer``, ``tcsve`` and ``stit``. Its ``id`` is what
     ``dynode edit --host ID`` and ``dynode batch --host ID`` accept: a new host needs

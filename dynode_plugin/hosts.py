@@ -180,6 +180,16 @@ class Host:
         smoothing fit (``toy.evaluation.SMOOTH_FIT``: a field too small to follow each code's jitter)."""
         return {}
 
+    def unobserved_loss(self, clip: Clip):
+        """A loss at the frames the host has pixels of but no inverted code (sparse inversion), or None (the default).
+
+        A host that can render may return a :class:`~dynode_plugin.dynamics.unobserved_loss.FrameLoss`:
+        ``loss(latents [B, *shape], frame index [B], step) -> scalar tensor`` (differentiable in the latents),
+        the frames it can score, how many per fit step. The fit predicts the latents at a few unobserved
+        frames each step with the model's own predictor and adds the loss (the toy host: pixel MSE through
+        its generator, ``toy/image_loss.py``). Models without ``unobserved_loss`` (the baselines) ignore it."""
+        return None
+
     def check_edit(self, name: str) -> None:
         from .errors import DynodeInputError
 

@@ -120,7 +120,7 @@ def edit_clip(host: Host, clip: Clip, edits: Sequence[Tuple[str, float]], *, per
     res = edit_first_and_propagate(clip.latents, lambda z0: host.edit_many(z0, edits), times=clip.times, mask=clip.mask,
                                    model_path=d.model_path, mode=d.mode, model_id=d.model_id, settings=settings,
                                    refit=d.refit, times_out=times_out, progress=progress, extra_loss=host.fit_loss(clip),
-                                   replace=d.replace)
+                                   replace=d.replace, unobserved_loss=host.unobserved_loss(clip))
     if not bool(clip.observed.all()):  # the model fills the source latents too
         clip.latents = clip.latents.clone()
         clip.latents[~res.model.mask] = res.model.predict(res.model.times[~res.model.mask]).to(clip.latents.dtype)

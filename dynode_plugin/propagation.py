@@ -27,14 +27,16 @@ class PropagationResult:
 def edit_first_and_propagate(latents, edit_fn: Callable[[torch.Tensor], torch.Tensor], *, times=None, mask=None,
                              model=None, model_path=None, mode: str = "offset", model_id: str = "ode",
                              settings: Optional[Dict[str, Any]] = None, refit: bool = False, times_out=None,
-                             progress: bool = True, extra_loss=None, replace: bool = True) -> PropagationResult:
+                             progress: bool = True, extra_loss=None, replace: bool = True,
+                             unobserved_loss=None) -> PropagationResult:
     """Fit (or reuse) a dynamics model, edit frame 0 with ``edit_fn``, propagate.
 
     latents: ``[N, *shape]``; edit_fn: ``z0 [1, *shape] -> z0' [1, *shape]``;
     model_path: a ``.dynode`` file reused when it exists and holds a ``model_id`` model fitted on these latents
     (unless ``refit``), written after fitting otherwise (an existing one only if ``replace``); settings: the dynamics settings the user gave
     (:func:`dynode_plugin.dynamics.settings.fit_or_load`); times_out: where to evaluate (default: the N frame times).
-    extra_loss: the host's loss for the fit (:meth:`dynode_plugin.hosts.Host.fit_loss`), used when fitting.
+    extra_loss: the host's loss for the fit (:meth:`dynode_plugin.hosts.Host.fit_loss`), used when fitting;
+    unobserved_loss: its loss at frames with pixels but no code (:meth:`dynode_plugin.hosts.Host.unobserved_loss`).
     """
     z = V.as_latents(latents, check_finite=False)
     seconds: Dict[str, float] = {}
@@ -43,7 +45,8 @@ def edit_first_and_propagate(latents, edit_fn: Callable[[torch.Tensor], torch.Te
         from .dynamics.settings import fit_or_load
 
         model, fitted, fit_seconds = fit_or_load(z, model_id, settings, model_path, times=times, mask=mask, refit=refit,
-                                                 progress=progress, extra_loss=extra_loss, replace=replace)
+                                                 progress=progress, extra_loss=extra_loss, replace=replace,
+                                                 unobserved_loss=unobserved_loss)
         if fitted:
             seconds["fit"] = fit_seconds
     first = model.first_latent().reshape(1, *model.shape)

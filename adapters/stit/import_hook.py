@@ -3,7 +3,7 @@
 ``dynode stit install-hook`` writes one line into a ``.pth`` file in site-packages, which
 Python runs at interpreter start; it calls :func:`install`. Cost for every other program:
 importing this stdlib-only module and one set lookup per first import of a module name.
-Only four module names are watched, and only when the module being imported sits in a
+Only five module names are watched, and only when the module being imported sits in a
 STIT checkout (``edit_video.py``, ``configs/hyperparameters.py`` and
 ``editings/latent_editor.py`` beside it) is anything patched; the patches (in
 ``dynode_adapters.stit.patches``, imported only then) read STIT's configs to decide what to
@@ -24,6 +24,7 @@ WATCHED = {  # module -> patch function in dynode_adapters.stit.patches
     "utils.models_utils": "patch_models_utils",
     "training.networks": "patch_networks",
     "models.seg_model_2": "patch_seg_model",
+    "models.e4e.psp": "patch_psp",
 }
 STIT_MARKERS = ("edit_video.py", "configs/hyperparameters.py", "editings/latent_editor.py")
 

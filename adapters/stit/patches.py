@@ -9,6 +9,8 @@ wrappers close over it: settings, fixes, fitted models and reports go through th
 * ``utils.models_utils``: ``load_tuned_G`` is wrapped to record the run name (to name the
   saved model file); the torch_load and cpu compat fixes are applied when enabled.
 * ``training.networks``: fp32 synthesis blocks on a CPU-only machine (cpu compat fix).
+* ``models.e4e.psp``: e4e's latent average on the CPU on a CPU-only machine (cpu compat fix;
+  train.py).
 * ``models.seg_model_2``: the face parser built without downloading ResNet-18 when its own
   checkpoint is present (offline compat fix, see offline.py).
 """
@@ -89,6 +91,11 @@ def patch_models_utils(module, session: StitSession) -> None:
 def patch_networks(module, session: StitSession) -> None:
     if session.settings().compat("cpu"):
         compat.fix_fp32_blocks(session.fixes, module)
+
+
+def patch_psp(module, session: StitSession) -> None:
+    if session.settings().compat("cpu"):
+        compat.fix_e4e_device(session.fixes, module)
 
 
 def patch_seg_model(module, session: StitSession) -> None:

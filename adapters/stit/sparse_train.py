@@ -11,12 +11,15 @@ frame (STIT smooths the crops over time), but three of STIT's functions are wrap
 * ``training.coaches.coach.Coach.train``: e4e and PTI see only the selected, detected frames;
   the dynamics model fitted on their pivots (at the true frame times) supplies the pivots of
   every other frame.
+* ``utils.alignment.crop_faces``: timed only, so the report gives alignment and inversion
+  (e4e + PTI) seconds, wall and CPU, apart.
 
 train.py then saves ``checkpoints/model_<run>.pt`` with N pivots and N quads exactly as usual,
 so STIT's ``edit_video.py`` and ``edit_video_stitching_tuning.py`` read it unchanged.
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -42,6 +45,12 @@ class TrainSession:
         self.seconds: Dict[str, float] = {}
 
     # -- utils.alignment ------------------------------------------------------------------
+    def crop_faces(self, original):
+        def crop_faces(*args, **kwargs):  # timed only: STIT's whole alignment step
+            with self.timed("alignment"):
+                return original(*args, **kwargs)
+        return crop_faces
+
     def compute_transform(self, original):
         import numpy as np
 
@@ -81,20 +90,29 @@ class TrainSession:
                 sel = self.selection = self.spec.resolve(len(coach.dataset))
             everything = coach.dataset
             coach.dataset = _Subset(everything, sel.selected)
-            t0 = time.perf_counter()
             try:
-                ws = original(coach)
+                with self.timed("inversion"):
+                    ws = original(coach)
             finally:
                 coach.dataset = everything
-            self.seconds["inversion"] = time.perf_counter() - t0
             return ws if sel.dense else self.fill_pivots(ws, sel)
         return train
+
+    @contextlib.contextmanager
+    def timed(self, name: str):
+        """Wall and CPU seconds (this process, all threads) of one step, as ``name`` and ``name_cpu``."""
+        t0, c0 = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.seconds[name], self.seconds[f"{name}_cpu"] = time.perf_counter() - t0, time.process_time() - c0
 
     def fill_pivots(self, ws, sel: FrameSelection):
         from dynode_plugin.frame_selection import fill_latents
 
-        pivots, _, self.seconds["fit"] = fill_latents(ws.detach().to("cpu", dtype=ws.dtype), sel, self.model_id,
-                                                      self.settings, progress=self.progress)
+        with self.timed("fit"):
+            pivots = fill_latents(ws.detach().to("cpu", dtype=ws.dtype), sel, self.model_id, self.settings,
+                                  progress=self.progress)[0]
         return pivots.to(ws.device)
 
     def prepare(self, fixes) -> None:
@@ -102,7 +120,8 @@ class TrainSession:
         import training.coaches.coach as coach_module
         import utils.alignment as alignment
 
-        for name in ("compute_transform", "gaussian_filter1d", "crop_faces_by_quads"):
+        # crop_faces before train.py runs: its ``from utils.alignment import crop_faces`` gets the timed one
+        for name in ("crop_faces", "compute_transform", "gaussian_filter1d", "crop_faces_by_quads"):
             if hasattr(alignment, name):
                 fixes.setattr(alignment, name, getattr(self, name)(getattr(alignment, name)))
         fixes.setattr(coach_module.Coach, "train", self.coach_train(coach_module.Coach.train))

@@ -22,6 +22,7 @@ from .config import ODEConfig
 from .settings import PROPAGATION_MODES
 from .fitting import ExtraLoss, FitReport, train_field
 from .solver import flow, rollout
+from .anchored import anchored
 from .context_field import new_field
 from .subspace import Subspace
 
@@ -45,7 +46,9 @@ class DynamicsModel(BaseDynamics):
         self.guarded = 0  # queries of the last prediction replaced by the chord (see _subspace_coords)
 
     # -- fitting --------------------------------------------------------------------------
-    def _fit(self, progress: bool = True, extra_loss: Optional[ExtraLoss] = None) -> None:
+    def _fit(self, progress: bool = True, extra_loss: Optional[ExtraLoss] = None, unobserved_loss=None) -> None:
+        """extra_loss: added to each step's loss (:data:`.fitting.ExtraLoss`); unobserved_loss: a host's
+        :class:`~.unobserved_loss.FrameLoss`, scored at frames with pixels but no observed code."""
         prior = self._load_prior()
         cfg = self.config
         t_start = time.perf_counter()
@@ -59,6 +62,10 @@ class DynamicsModel(BaseDynamics):
             if prior:
                 prior.start(self.field)
                 extra_loss = prior.with_pull(self.field, cfg.prior_weight, extra_loss)
+            if unobserved_loss is not None:
+                from .unobserved_loss import with_unobserved
+
+                extra_loss = with_unobserved(self, self.field, coords, unobserved_loss, extra_loss)
             residuals = self.subspace.residual(self.observed)
             obs_index = torch.full((len(self.mask),), -1, dtype=torch.long)
             obs_index[self.mask] = torch.arange(int(self.mask.sum()))
@@ -147,27 +154,10 @@ class DynamicsModel(BaseDynamics):
             return self._consensus(tq)
         if self.config.predict == "rollout":
             return self._rollout_at(coords[0], tq, self.obs_tau[:1])  # the paper: from the first observation only
-        tk = self.obs_tau.float()
-        n = len(tk)
-        j = torch.searchsorted(tk, tq, right=True)
-        i = j - 1
-        has_left, has_right = i >= 0, j < n
-        ic, jc = i.clamp(0, n - 1), j.clamp(0, n - 1)
-        # forward from the observation on the left, backward from the one on the right: one batched solve
-        starts = self.field.lift(torch.cat([coords[ic], coords[jc]]), torch.cat([ic, jc]))
-        t_from = torch.cat([tk[ic], tk[jc]])
-        # steps sized for the longest observed gap, whatever the queries: a frame's prediction is the
-        # same however many other times are asked for with it
-        ends = self.field.position(flow(self.field, starts, t_from, torch.cat([tq, tq]), self.config, self._max_step(),
-                                        span=float(torch.diff(tk).max()) if n > 1 else 0.0))
-        fwd, bwd = ends[: len(tq)], ends[len(tq):]
-        w = ((tq - tk[ic]) / (tk[jc] - tk[ic]).clamp_min(1e-12)).clamp(0, 1)
-        w = torch.where(has_left & has_right, w, torch.where(has_left, torch.zeros_like(w), torch.ones_like(w)))
-        out = fwd * (1 - w[:, None]) + bwd * w[:, None]
+        out, chord = anchored(self.field, coords, self.obs_tau.float(), tq, self.config, self._max_step())
         # Guard: a field learned from sparse frames can blow up in the gaps it never saw (seen on a
         # 16-frame gap). A state far outside the observed coordinates' range (or non-finite) is
         # replaced by the chord between its two anchors, and counted.
-        chord = coords[ic] * (1 - w[:, None]) + coords[jc] * w[:, None]
         bound = 3.0 * float(coords.norm(dim=1).max()) + 1e-6
         bad = ~torch.isfinite(out).all(1) | (out.norm(dim=1) > bound)
         self.guarded = int(bad.sum())

@@ -194,13 +194,14 @@ def model_matches(model, latents, mask=None) -> bool:
 
 def fit_or_load(latents, model_id: str = "ode", settings: Optional[Mapping[str, Any]] = None, path=None, *,
                 times=None, mask=None, refit: bool = False, progress: bool = True, extra_loss=None,
-                replace: bool = True) -> Tuple[Any, bool, float]:
+                replace: bool = True, unobserved_loss=None) -> Tuple[Any, bool, float]:
     """The one "construct, fit, save" of the package: returns ``(model, fitted, fit seconds)``.
 
     path: a ``.dynode`` file, reused when it holds a ``model_id`` model fitted on these latents (and
     ``refit`` is False), written after fitting otherwise. settings: the user's values (see :func:`given`).
     extra_loss: a host's loss for the fit (:meth:`dynode_plugin.hosts.Host.fit_loss`), given to models whose
-    ``_fit`` takes one (the neural ODE) and left out for the others.
+    ``_fit`` takes one (the neural ODE) and left out for the others; unobserved_loss likewise
+    (:meth:`dynode_plugin.hosts.Host.unobserved_loss`).
     replace: whether an existing ``path`` that is not reused may be replaced (the command line's
     ``--force``); False refuses before fitting.
     """
@@ -221,7 +222,9 @@ def fit_or_load(latents, model_id: str = "ode", settings: Optional[Mapping[str, 
         raise DynodeInputError(f"{path} exists and {why}; pass --force to replace it, or choose another --save-model file")
     t0 = time.perf_counter()
     model = get_registry().get("dynamics", model_id)(**settings_for(model_id, settings))
-    options = {"extra_loss": extra_loss} if extra_loss is not None and "extra_loss" in inspect.signature(model._fit).parameters else {}
+    losses = {k: v for k, v in (("extra_loss", extra_loss), ("unobserved_loss", unobserved_loss)) if v is not None}
+    # only a model whose _fit takes a loss gets it (a plugin's model may have no _fit at all)
+    options = {k: v for k, v in losses.items() if k in inspect.signature(model._fit).parameters} if losses else {}
     model.fit(latents, times=times, mask=mask, progress=progress, **options)
     seconds = time.perf_counter() - t0
     if path is not None:

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from ..errors import DynodeInputError, MissingWeightsError
+from ..video import to_uint8
 from .base import Embeddings, Encoder
 from .weights import sha256_file
 
@@ -42,10 +43,6 @@ def _import_dlib():
     return dlib
 
 
-def frames_to_uint8(frames: torch.Tensor) -> np.ndarray:
-    return (frames.detach().cpu().float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()
-
-
 class DlibFaceFinder:
     """Largest frontal face and its 5 landmarks (eye corners x4, nose base) in an RGB uint8 image.
 
@@ -56,7 +53,7 @@ class DlibFaceFinder:
     frame, each level 5/6 the size of the one below, and a face is found at the level where it
     fills the 80x80 window. Faces in a video keep their size from frame to frame, so a frame
     is first scanned from one level below the previous face's level only: levels 1..j are made
-    with ``dlib.resize_image`` (the very bilinear code of dlib's pyramid, so they are the same
+    with ``dlib.pyramid_down(6)``, the detector's own pyramid step (so they are the same
     pixels a full scan sees) and a box found j levels up is mapped back to the frame with
     dlib's own ``rect_up`` from the box's exact position at its level. The shortcut is kept
     only when the largest face lies above level j (boxes from the skipped levels are then at
@@ -93,12 +90,11 @@ class DlibFaceFinder:
         return None
 
     def _shortcut(self, img: np.ndarray):
-        dlib = _import_dlib()
         j = self._hint
         small = img
         for _ in range(j):
-            small = dlib.resize_image(small, (5 * small.shape[0]) // 6, (5 * small.shape[1]) // 6)
-        boxes = self.detector(np.ascontiguousarray(small), 0)
+            small = self._pyr(small)  # the detector's own pyramid step
+        boxes = self.detector(small, 0)
         if not boxes:
             return None
         found = self._level_of(max(boxes, key=lambda r: r.area()), j)
@@ -179,24 +175,33 @@ class DlibEncoder(Encoder):
                 "descriptor_backend": self.backend}
 
     def embed(self, frames: torch.Tensor) -> Embeddings:
+        if not self.fast:
+            return self._embed_with_dlib(frames)
         dlib = _import_dlib()
-        arr = frames_to_uint8(frames)
+        vecs = torch.full((len(frames), 128), float("nan"), dtype=torch.float64)
+        found = torch.zeros(len(frames), dtype=torch.bool)
+        chips = []
+        for i, img in enumerate(to_uint8(frames)):  # C-contiguous [H,W,3] views: dlib reads them without a copy
+            shape = self.finder.find(img)
+            if shape is not None:  # the chip compute_face_descriptor would cut; the network runs below, batched
+                found[i] = True
+                chips.append(dlib.get_face_chip(img, shape, size=150, padding=0.25))
+        idx = torch.nonzero(found).flatten()
+        for k in range(0, len(chips), self.batch):
+            vecs[idx[k:k + self.batch]] = self.net()(torch.from_numpy(np.stack(chips[k:k + self.batch])))
+        return Embeddings(vecs, found)
+
+    def _embed_with_dlib(self, frames: torch.Tensor) -> Embeddings:
+        """Earlier versions' code, step for step (conversion included): dlib's own descriptor,
+        needed for ``jitter`` > 0, and the baseline of ``benchmarks/metrics.py``."""
+        arr = (frames.detach().cpu().float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()
         vecs = torch.full((len(arr), 128), float("nan"), dtype=torch.float64)
         found = torch.zeros(len(arr), dtype=torch.bool)
-        chips = []
         for i, img in enumerate(arr):
             img = np.ascontiguousarray(img)
             shape = self.finder.find(img)
             if shape is None:
                 continue
+            vecs[i] = torch.tensor(list(self.net().compute_face_descriptor(img, shape, self.jitter)), dtype=torch.float64)
             found[i] = True
-            if self.fast:  # the chip compute_face_descriptor would cut; the network runs below, batched
-                chips.append(dlib.get_face_chip(img, shape, size=150, padding=0.25))
-            else:
-                vecs[i] = torch.tensor(list(self.net().compute_face_descriptor(img, shape, self.jitter)), dtype=torch.float64)
-        if chips:
-            idx = torch.nonzero(found).flatten()
-            stacked = torch.from_numpy(np.stack(chips))
-            for k in range(0, len(chips), self.batch):
-                vecs[idx[k:k + self.batch]] = self.net()(stacked[k:k + self.batch])
         return Embeddings(vecs, found)

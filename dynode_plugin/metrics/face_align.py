@@ -73,9 +73,9 @@ class DlibAligner:
         self.finder = DlibFaceFinder()
 
     def __call__(self, frames: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        from .enc_dlib import frames_to_uint8
+        from ..video import to_uint8
 
-        arr = frames_to_uint8(frames)
+        arr = to_uint8(frames)
         faces = torch.zeros(len(arr), 3, 512, 512)
         found = torch.zeros(len(arr), dtype=torch.bool)
         for i, img in enumerate(arr):
@@ -99,11 +99,11 @@ class FacexlibAligner:
                                         model_rootpath=str(cache_dir() / "facexlib"))
 
     def __call__(self, frames: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        from .enc_dlib import frames_to_uint8
+        from ..video import to_uint8
 
         faces: List[torch.Tensor] = []
         found = torch.zeros(len(frames), dtype=torch.bool)
-        for i, img in enumerate(frames_to_uint8(frames)):
+        for i, img in enumerate(to_uint8(frames)):
             self.helper.clean_all()
             self.helper.read_image(np.ascontiguousarray(img[..., ::-1]))  # facexlib works in BGR
             if self.helper.get_face_landmarks_5(only_keep_largest=True, eye_dist_threshold=5) == 0:

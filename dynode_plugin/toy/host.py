@@ -12,6 +12,7 @@ from ..metrics.base import Embeddings, Encoder
 
 MAX_STRENGTH = 5.0
 IMAGE_LOSS = 0.0  # default weight of the fit's image loss: off (benchmarks/image_loss.py measures it)
+UNOBSERVED_LOSS = 0.0  # default weight of the image loss at unobserved frames (benchmarks/toy_table1.py measures it)
 BLANK_STD = 0.02  # pixel spread below which a frame shows no scene (rendered scenes are far above: ~0.2)
 
 
@@ -33,13 +34,18 @@ class ToyHost(Host):
                 click.Option(["--inversion-steps"], type=int, default=None,
                              help="Optimiser steps per inverted frame (given alone: optimize; or $DYNODE_TOY_INVERSION_STEPS)."),
                 click.Option(["--jitter"], type=float, default=0.0, show_default=True,
-                             help="Pixel noise each frame is inverted through (0.16: as jittery as real encoders).")]
+                             help="Pixel noise each frame is inverted through (0.16: as jittery as real encoders)."),
+                click.Option(["--unobserved-loss"], type=click.FloatRange(0, 1e6), default=UNOBSERVED_LOSS, show_default=True,
+                             help="With sparse inversion (--every/--select): weight of the pixel MSE at the frames not inverted, "
+                                  "the fit's predictions there rendered and compared with the video (0 = off).")]
 
-    def __init__(self, inversion_steps: int = None, inversion: str = None, jitter: float = 0.0):
+    def __init__(self, inversion_steps: int = None, inversion: str = None, jitter: float = 0.0,
+                 unobserved_loss: float = UNOBSERVED_LOSS):
         """inversion: ``encoder`` (one encoder pass like e4e/pSp; the default), ``few-step`` (10 Adam steps)
         or ``optimize`` (150 steps, clean codes); ``inversion_steps`` overrides the steps (given alone it
         means ``optimize``). $DYNODE_TOY_INVERSION / $DYNODE_TOY_INVERSION_STEPS set both. ``jitter``: pixel
-        noise each frame is inverted through (``inverter.REALISTIC_JITTER`` = real encoders' jitter)."""
+        noise each frame is inverted through (``inverter.REALISTIC_JITTER`` = real encoders' jitter).
+        ``unobserved_loss``: weight of :meth:`unobserved_loss` (0 = off)."""
         import os
 
         from .assets import load_assets
@@ -53,6 +59,12 @@ class ToyHost(Host):
             raise DynodeInputError(f"jitter {jitter} must be a pixel-noise standard deviation in [0, 1] (realistic: 0.16)")
         self.jitter = float(jitter)
         self.image_loss = IMAGE_LOSS  # weight of fit_loss (benchmarks/image_loss.py)
+        if not 0 <= unobserved_loss < float("inf"):
+            raise DynodeInputError(f"unobserved_loss {unobserved_loss} must be a weight >= 0 (0 = off)")
+        self.unobserved_image_loss = float(unobserved_loss)  # weight of unobserved_loss
+        # its frames per fit step and the fraction of steps before it starts: one frame on every step beat 2 frames
+        # on the last half and 4 on the last quarter at similar cost (benchmarks/toy_table1.py, docs/prior.md)
+        self.unobserved_per_step, self.unobserved_start = 1, 0.0
         assets = load_assets()
         self.generator, self.encoder, self.directions, self.meta = assets.generator, assets.encoder, assets.directions, assets.meta
         self.mappers, self.regressor = assets.mappers, assets.regressor
@@ -104,10 +116,28 @@ class ToyHost(Host):
             return None
         from .image_loss import ImageLoss
 
+        return ImageLoss(self.generator, self._frames_64(clip)[clip.observed], weight=self.image_loss)
+
+    def unobserved_loss(self, clip):
+        """Pixel MSE through the toy generator at frames with pixels but no inverted code
+        (``unobserved_image_loss`` x it; 0 = none): a :class:`~dynode_plugin.dynamics.unobserved_loss.FrameLoss`."""
+        if not self.unobserved_image_loss or clip.frames is None:
+            return None
+        from ..dynamics.unobserved_loss import FrameLoss
+        from .image_loss import ImageLoss
+
+        frames = self._frames_64(clip)
+        loss = ImageLoss(self.generator, frames, weight=self.unobserved_image_loss, frames_per_step=self.unobserved_per_step)
+        scorable = torch.ones(len(frames), dtype=torch.bool)
+        scorable[self.detect(frames)] = False  # frames that show no scene (blank, NaN) are no target
+        return FrameLoss(loss, scorable, self.unobserved_per_step, self.unobserved_start)
+
+    @staticmethod
+    def _frames_64(clip):
         frames = check_frames(clip.frames)
         if tuple(frames.shape[2:]) != (64, 64):
             frames = torch.nn.functional.interpolate(frames, size=(64, 64), mode="bilinear", align_corners=False)
-        return ImageLoss(self.generator, frames[clip.observed], weight=self.image_loss)
+        return frames
 
     def synthesize(self, latents: torch.Tensor) -> torch.Tensor:
         if tuple(latents.shape[1:]) != self.latent_shape:

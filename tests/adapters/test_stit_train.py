@@ -51,6 +51,9 @@ def test_train_inverts_one_frame_in_k_and_fills_missing_faces(world, tmp_path):
     rep = json.loads(report.read_text())
     assert rep["selection"]["inverted"] == [0, 4, 8, 11] and rep["selection"]["detection_failed"] == [5, 6, 7]
     assert rep["selection"]["filled"] == [1, 2, 3, 5, 6, 7, 9, 10]
+    secs = rep["seconds"]  # alignment and inversion (e4e + PTI) timed apart, wall and CPU
+    assert {"alignment", "alignment_cpu", "inversion", "inversion_cpu", "fit", "fit_cpu"} <= set(secs)
+    assert all(v >= 0 for v in secs.values()) and secs["alignment"] + secs["inversion"] + secs["fit"] <= rep["total_seconds"]
     ckpt = read_checkpoint(world["root"] / "checkpoints" / "model_sparse.pt")
     pivots, quads = ckpt["pivots"], ckpt["quads"]
     assert pivots.shape == (12, 18, 512) and torch.isfinite(pivots).all() and len(quads) == 12

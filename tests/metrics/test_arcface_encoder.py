@@ -82,13 +82,14 @@ def test_eye_warp_puts_the_eyes_on_the_template():
 
 def test_dlib_alignment_of_an_aligned_frame_is_nearly_the_identity(shared_data, random_net):
     pytest.importorskip("dlib")
-    from dynode_plugin.metrics.enc_dlib import DlibFaceFinder, frames_to_uint8
+    from dynode_plugin.metrics.enc_dlib import DlibFaceFinder
+    from dynode_plugin.video import to_uint8
     from dynode_plugin.video import read_frames
 
     frames, _ = read_frames(shared_data / "dynode_example" / "dynode_frame_0.png")
     frames = torch.nn.functional.interpolate(frames, size=(512, 512), mode="bilinear", antialias=True)
     finder = DlibFaceFinder()
-    eyes = finder.eye_centres(finder.find(frames_to_uint8(frames)[0]))
+    eyes = finder.eye_centres(finder.find(to_uint8(frames)[0]))
     assert np.abs(eyes - FFHQ_TEMPLATE_512[:2]).max() < 6  # the DynODE frames are FFHQ-aligned
     enc = ArcFaceEncoder(net=random_net, align="dlib")
     e = enc.embed(torch.cat([frames, torch.zeros(1, 3, 512, 512)]))

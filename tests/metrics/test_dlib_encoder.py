@@ -85,6 +85,19 @@ def test_the_fast_path_finds_the_same_faces_and_embeddings_as_dlib(dlib_encoder)
     assert finder.shortcuts >= 3  # the shortcut was taken, and gave dlib's own boxes
 
 
+def test_the_fast_path_follows_a_shrinking_face_to_lower_pyramid_levels(dlib_encoder):
+    """A zoom-out moves the face's best box down the pyramid, where the shortcut must not miss it
+    (a scan from the face's own level instead of one below gave other boxes on most frames of such a clip)."""
+    a = astronaut()
+    frames = []
+    for k in range(7):
+        big = F.interpolate(a, scale_factor=1.8 - 0.1 * k, mode="bilinear", antialias=True)
+        big = F.pad(big, (0, max(0, 670 - big.shape[3]), 0, max(0, 580 - big.shape[2])))
+        frames.append(big[:, :, 20:580, 30:670])
+    finder = _fast_equals_dlibs_own_path(torch.cat(frames))
+    assert finder.shortcuts >= 4 and finder.full_scans >= 2  # the level change fell back to a full scan
+
+
 @pytest.mark.realdata
 def test_the_fast_path_matches_dlib_on_the_real_clip(shared_data):
     from dynode_plugin.video import read_frames

@@ -137,3 +137,18 @@ def test_glob_selects_some_images_of_a_folder_like_stits_output_frames(tmp_path)
     assert sources.shape == (4, 3, 8, 8)
     with pytest.raises(DynodeInputError, match=r"no image frames .* match .*nothing_\*\.png"):
         read_frames(d / "nothing_*.png")
+
+
+def test_to_uint8_gives_the_values_of_the_plain_formula_as_one_contiguous_array():
+    from dynode_plugin.video import to_uint8
+
+    g = torch.Generator().manual_seed(0)
+    frames = torch.rand(3, 3, 37, 53, generator=g) * 1.4 - 0.2  # out-of-range values are clipped
+    frames[0, :, :2, :2] = torch.tensor([0.0, 1.0, 0.5 / 255, 254.5 / 255]).view(2, 2)  # exact ends and half steps
+    plain = (frames.clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+    for given in (frames, frames.double(), frames.transpose(2, 3).contiguous().transpose(2, 3)):  # dtype, strides
+        out = to_uint8(given)
+        assert out.dtype == np.uint8 and out.flags.c_contiguous and out.shape == (3, 37, 53, 3)
+        assert np.array_equal(out, plain)
+    decoded = torch.randint(0, 256, (2, 3, 8, 8), generator=g, dtype=torch.uint8)
+    assert np.array_equal(to_uint8(decoded.float() / 255), decoded.permute(0, 2, 3, 1).numpy())  # a decode round trip is exact

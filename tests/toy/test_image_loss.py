@@ -1,6 +1,8 @@
 """The toy host's image-space loss for the dynamics fit (Host.fit_loss -> DynamicsModel.fit(extra_loss))."""
+import pytest
 import torch
 
+from dynode_plugin.errors import DynodeInputError
 from dynode_plugin.hosts import Clip
 from dynode_plugin.toy import world
 
@@ -50,3 +52,51 @@ def test_toy_edit_fits_through_the_image_loss(monkeypatch):
     shape, grad, top = seen[0]
     assert shape[1:] == (10, 64) and grad and top < 8
     assert result.frames.shape == (8, 3, 64, 64)
+
+
+def test_unobserved_loss_scores_the_frames_that_have_pixels_and_no_code():
+    from dynode_plugin.toy.host import ToyHost
+
+    host = ToyHost()
+    frames = world.render_clip(6, seed=3)
+    frames[3] = 0.5  # shows no scene: the toy detector rejects it, so it is no target
+    codes = host.invert(frames, progress=False)
+    mask = torch.tensor([1, 0, 0, 0, 1, 1], dtype=torch.bool)
+    assert host.unobserved_loss(Clip(codes, frames=frames, mask=mask)) is None  # off by default
+    host = ToyHost(unobserved_loss=3.0)
+    assert host.unobserved_loss(Clip(codes, frames=frames, mask=mask)).per_step == 1  # the measured default
+    host.unobserved_per_step = 2
+    fl = host.unobserved_loss(Clip(codes, frames=frames, mask=mask))
+    assert fl.frames.tolist() == [True, True, True, False, True, True] and fl.per_step == 2
+    idx = torch.tensor([1, 2])  # frame indices of the clip (not observation indices)
+    expected = 3.0 * (host.synthesize(codes[[1, 2]]) - frames[[1, 2]]).pow(2).mean()
+    assert torch.allclose(fl.loss(codes[[1, 2]], idx, 0), expected, rtol=1e-4)
+    assert float(fl.loss(codes[[2, 1]], idx, 0)) > 2 * float(expected)
+    with pytest.raises(DynodeInputError, match="unobserved_loss -1.0 must be a weight >= 0"):
+        ToyHost(unobserved_loss=-1.0)
+
+
+def test_sparse_toy_edit_fits_through_the_unobserved_loss(monkeypatch):
+    """Wired end to end: with --every 3, run_edit's fit renders its predictions at frames that were not inverted."""
+    from dynode_plugin.frame_selection import SelectionSpec
+    from dynode_plugin.pipeline import run_edit
+    from dynode_plugin.toy import image_loss
+    from dynode_plugin.toy.host import ToyHost
+
+    seen = []
+    real_call = image_loss.ImageLoss.__call__
+
+    def spy(self, latents, index, step):
+        seen.append((tuple(latents.shape), latents.requires_grad, index.tolist()))
+        return real_call(self, latents, index, step)
+
+    monkeypatch.setattr(image_loss.ImageLoss, "__call__", spy)
+    host = ToyHost(unobserved_loss=100.0)
+    frames = world.render_clip(10, seed=4)
+    result = run_edit(host, frames, [("colour", 1.0)], dynamics_kwargs={"steps": 5, "hidden": 16}, progress=False,
+                      selection=SelectionSpec(every=3))
+    observed = result.clip.observed.tolist()
+    assert observed == [i % 3 == 0 or i == 9 for i in range(10)]
+    assert len(seen) == 5  # one render per fit step, one frame each (unobserved_per_step)
+    assert all(shape == (1, 10, 64) and grad and not observed[i[0]] for shape, grad, i in seen), seen
+    assert result.frames.shape == (10, 3, 64, 64)
