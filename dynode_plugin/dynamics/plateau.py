@@ -5,6 +5,8 @@ loss is averaged over consecutive blocks of ``patience`` steps; the fit stops at
 first block whose mean is not at least ``min_improvement`` (relative) below the best earlier
 block's. Why only after the curriculum: while the windows grow from 1 gap to ``window`` gaps the
 loss rises by design, and a comparison across lengths would say nothing about convergence.
+A loss term that switches on later than the curriculum's end (an unobserved-frame loss with a late
+``start``) raises the loss the same way and would end the fit there: use ``plateau_patience=0`` with it.
 """
 from __future__ import annotations
 
