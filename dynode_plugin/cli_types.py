@@ -250,7 +250,8 @@ def _ode_field_types() -> dict:
                  lr=FiniteFloat(0.0, 10.0, min_open=True), lr_final=FiniteFloat(0.0, 10.0), rtol=FiniteFloat(0.0, 1.0, min_open=True),
                  atol=FiniteFloat(0.0, 1.0, min_open=True), grad_clip=FiniteFloat(0.0, 1e6), straightness=STRAIGHTNESS,
                  time_dependent=click.BOOL, zero_init=click.BOOL, prior=InputPath("file", (".dynode-prior",)),
-                 prior_weight=FiniteFloat(0.0, 1e6), smooth_sigma=FiniteFloat(0.0, 100.0, min_open=True))
+                 prior_weight=FiniteFloat(0.0, 1e6), smooth_sigma=FiniteFloat(0.0, 100.0, min_open=True),
+                 plateau_tol=FiniteFloat(0.0, 0.99))
     return types
 
 

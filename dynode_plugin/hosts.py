@@ -174,6 +174,12 @@ class Host:
         (the toy host: ``toy/image_loss.py``). Models without ``extra_loss`` (the baselines) ignore it."""
         return None
 
+    def smooth_fit(self) -> Dict[str, Any]:
+        """Dynamics settings for a smooth trajectory (``--smooth``) of this host's codes, used when the
+        user chose neither ``hidden`` nor ``window``: {} (the default fit). The toy host returns its
+        smoothing fit (``toy.evaluation.SMOOTH_FIT``: a field too small to follow each code's jitter)."""
+        return {}
+
     def unobserved_loss(self, clip: Clip):
         """A loss at the frames the host has pixels of but no inverted code (sparse inversion), or None (the default).
 

@@ -112,10 +112,13 @@ def edit_clip(host: Host, clip: Clip, edits: Sequence[Tuple[str, float]], *, per
     if len(clip) < 2:
         raise DynodeInputError(f"{clip.source or 'the clip'} holds one frame; DynODE needs at least 2 (or use --per-frame)")
     d = dynamics or DynamicsChoice()
+    settings = d.settings
+    if settings.get("smooth") and not {"hidden", "window"} & set(settings):  # the host's smoothing fit, unless the user chose one
+        settings = {**host.smooth_fit(), **settings}
     t0 = time.perf_counter()
     times_out = None if fps_factor == 1 else upsampled_times(clip.times, len(clip), fps_factor)
     res = edit_first_and_propagate(clip.latents, lambda z0: host.edit_many(z0, edits), times=clip.times, mask=clip.mask,
-                                   model_path=d.model_path, mode=d.mode, model_id=d.model_id, settings=d.settings,
+                                   model_path=d.model_path, mode=d.mode, model_id=d.model_id, settings=settings,
                                    refit=d.refit, times_out=times_out, progress=progress, extra_loss=host.fit_loss(clip),
                                    replace=d.replace, unobserved_loss=host.unobserved_loss(clip))
     if not bool(clip.observed.all()):  # the model fills the source latents too

@@ -135,8 +135,9 @@ def train_cmd(stit_root, every, frames, max_gap, model_id, no_compat, report_jso
     report = run_train(root, args, spec, model_id=model_id, settings=given(kwargs), progress=not quiet,
                        overrides={"dynode_compat": not no_compat})
     secs = report["seconds"]
-    click.echo(f"STIT train.py finished in {report['total_seconds']:.1f} s (e4e + PTI {secs.get('inversion', float('nan')):.1f} s"
-               + (f", fit {secs['fit']:.1f} s" if "fit" in secs else "") + f"); {report['summary']}")
+    click.echo(f"STIT train.py finished in {report['total_seconds']:.1f} s (alignment {secs.get('alignment', float('nan')):.1f} s, "
+               f"e4e + PTI {secs.get('inversion', float('nan')):.1f} s" + (f", fit {secs['fit']:.1f} s" if "fit" in secs else "")
+               + f"); {report['summary']}")
     if report_json:
         with atomic_path(report_json) as tmp:
             tmp.write_text(json.dumps(report, indent=2))

@@ -3,8 +3,9 @@
 Defaults come from measurements on a 2-core CPU (see ``benchmarks/fit.py`` and
 ``docs/benchmarks.md``): fitting in a centred PCA subspace of the clip (k ~ 8-16) is 15-50x
 faster than the full 18x512 state and denoises; fixed-step RK4 matches dopri5's
-accuracy at a fraction of the cost; 300 Adam steps from lr 1e-2 (cosine-decayed) match the
-held-out error of the earlier 800 steps from 3e-3 (benchmarks/fit_speed.py, issue 17).
+accuracy at a fraction of the cost; at most 300 Adam steps from lr 1e-2 (cosine-decayed), ended
+earlier on a loss plateau (225-250 steps on the benchmark clips), match the held-out error of the
+earlier 800 steps from 3e-3 to within 0.2% (benchmarks/fit_speed.py, issue 17).
 Every field is also a command-line option and a STIT config name (``dynamics/settings.py``).
 ``paper_config()`` gives the paper-literal setting for comparison.
 """
@@ -24,7 +25,8 @@ BACKENDS = ("tensor", "torchdiffeq")
 # and the command-line types (dynode_plugin.cli_types.ODE_FIELD_TYPES).
 LIMITS = {"subspace_dim": (1, 100_000), "hidden": (1, 8192), "depth": (0, 64), "substeps": (1, 1000),
           "steps": (0, 1_000_000), "batch": (1, 1_000_000), "window": (1, 1_000_000), "seed": (0, 2**32 - 1),
-          "threads": (1, 1024), "order": (1, 2), "context": (0, 4096)}
+          "threads": (1, 1024), "order": (1, 2), "context": (0, 4096),
+          "plateau_patience": (0, 1_000_000)}
 
 
 @dataclasses.dataclass
@@ -53,6 +55,8 @@ class ODEConfig:
     batch: windows of consecutive observed frames per step (Eq. 6 on each; all of them when fewer).
     window: frames per window (at most).
     curriculum: fraction of the steps over which the window grows from 1 gap to ``window``.
+    plateau_patience: loss-plateau stop: after the curriculum, the training loss is averaged over blocks of this many steps and the fit stops when a block is not ``plateau_tol`` better than the best before it (0 = always run ``steps``; the report gives the steps used).
+    plateau_tol: relative improvement of a block's mean loss that counts as progress for the plateau stop.
     grad_clip: gradient-norm clip (0 = none).
     straightness: weight of the path-energy penalty (integral of ||dz/dt||^2 beyond that of the
         straight, even-speed path between the same end points, per state element): with sparse
@@ -92,6 +96,8 @@ class ODEConfig:
     batch: int = 16
     window: int = 8
     curriculum: float = 0.5
+    plateau_patience: int = 25
+    plateau_tol: float = 0.05
     grad_clip: float = 1.0
     straightness: float = 0.1
     predict: str = "anchored"
@@ -128,6 +134,8 @@ class ODEConfig:
             raise DynodeInputError(f"min_step must be in [0, 1); got {self.min_step}")
         if not 0 < self.curriculum <= 1:
             raise DynodeInputError(f"curriculum must be in (0, 1]; got {self.curriculum}")
+        if not (isinstance(self.plateau_tol, (int, float)) and 0 <= self.plateau_tol < 1):
+            raise DynodeInputError(f"plateau_tol must be a number in [0, 1) (relative loss improvement); got {self.plateau_tol!r}")
         if not self.straightness >= 0:
             raise DynodeInputError(f"straightness must be >= 0; got {self.straightness}")
         if not (isinstance(self.smooth_sigma, (int, float)) and 0 < self.smooth_sigma <= 100):
@@ -166,6 +174,6 @@ def paper_config(**overrides: Any) -> ODEConfig:
     tolerances, Adam lr 0.01, 5000 steps, 512-wide MLP, rollout from frame 0."""
     base = dict(subspace_dim=None, hidden=512, depth=2, activation="elu", solver="dopri5", rtol=1e-7, atol=1e-9,
                 steps=5000, lr=0.01, lr_final=0.01, predict="rollout", residual="none", grad_clip=0.0,
-                zero_init=False, threads=None, straightness=0.0, min_step=0.0)
+                zero_init=False, threads=None, straightness=0.0, min_step=0.0, plateau_patience=0)
     base.update(overrides)
     return ODEConfig(**base)

@@ -16,6 +16,7 @@ from typing import Callable, List, Optional
 import torch
 
 from .config import ODEConfig
+from .plateau import PlateauStop
 from .solver import flow
 
 ExtraLoss = Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor]
@@ -38,6 +39,7 @@ class FitReport:
     solver: Optional[str] = None
     subspace_requested: Optional[int] = None  # the subspace_dim asked for (the fit may use fewer: Subspace.fit)
     prior: Optional[dict] = None  # the motion prior the fit started from (path, checksum, clips it was trained on)
+    steps_planned: Optional[int] = None  # the ``steps`` setting; ``steps`` is what the fit took (fewer: a loss plateau)
 
     @property
     def steps_per_second(self) -> float:
@@ -48,10 +50,15 @@ class FitReport:
         d["steps_per_second"] = self.steps_per_second
         return d
 
+    def _planned(self) -> str:
+        if self.steps_planned is None or self.steps_planned == self.steps:
+            return ""
+        return f" of {self.steps_planned} (stopped on a loss plateau)"
+
     def __str__(self) -> str:
         lines = [f"model            {self.model}" + (f" (solver {self.solver})" if self.solver else ""),
                  f"frames           {self.n_observed} observed of {self.n_frames}",
-                 f"steps            {self.steps} in {self.seconds:.1f} s ({self.steps_per_second:.0f} steps/s)"]
+                 f"steps            {self.steps}{self._planned()} in {self.seconds:.1f} s ({self.steps_per_second:.0f} steps/s)"]
         if self.subspace_dim is not None:
             ev = f", {100 * self.explained_variance:.1f}% of the observed motion" if self.explained_variance is not None else ""
             lines.append(f"subspace         {self.subspace_dim} dims{ev}")
@@ -129,6 +136,7 @@ def train_field(field, coords: torch.Tensor, tau: torch.Tensor, cfg: ODEConfig, 
     the identity for first order, position and velocity for :mod:`.second_order`).
 
     ``on_step(step, loss)`` is called after every step (benchmarks time the loss curve with it).
+    The fit ends early on a loss plateau (:mod:`.plateau`); ``len(losses)`` is the steps it took.
     """
     from tqdm.auto import tqdm
 
@@ -139,6 +147,7 @@ def train_field(field, coords: torch.Tensor, tau: torch.Tensor, cfg: ODEConfig, 
     opt = Adam(params)
     steps = max(cfg.steps, 1)
     losses: List[float] = []
+    plateau = PlateauStop(cfg.plateau_patience, cfg.plateau_tol, start=math.ceil(cfg.curriculum * steps))
     bar = tqdm(range(cfg.steps), desc="fitting dynamics", unit="step", disable=not progress, leave=False)
     for step in bar:
         length = min(max_len, 1 + int(step * max_len / max(cfg.curriculum * steps, 1e-9)))
@@ -174,4 +183,7 @@ def train_field(field, coords: torch.Tensor, tau: torch.Tensor, cfg: ODEConfig, 
             on_step(step, losses[-1])
         if step % 50 == 0:
             bar.set_postfix(loss=f"{losses[-1]:.3g}")
+        if plateau.update(step, losses[-1]):
+            break
+    bar.close()
     return losses

@@ -81,7 +81,7 @@ class DynamicsModel(BaseDynamics):
             obs_mse = float(((self._predict_flat(self.obs_tau) - self.observed) ** 2).mean())
             roll = self._rollout_at(self.subspace.encode(self.first_latent()), self.obs_tau)
             roll_mse = float(((self.subspace.decode(roll) + self._residual_at(self.obs_tau) - self.observed) ** 2).mean())
-        self.report = FitReport(model=self.id, steps=cfg.steps, seconds=seconds, losses=losses, n_frames=len(self.mask),
+        self.report = FitReport(model=self.id, steps=len(losses), steps_planned=cfg.steps, seconds=seconds, losses=losses, n_frames=len(self.mask),
                                 n_observed=len(self.observed), subspace_dim=self.subspace.dim if self.subspace.basis is not None else None,
                                 explained_variance=getattr(self.subspace, "explained", None), observed_mse=obs_mse,
                                 rollout_mse=roll_mse, solver=cfg.solver, subspace_requested=cfg.subspace_dim,

@@ -56,10 +56,18 @@ class DlibFaceFinder:
     with ``dlib.pyramid_down(6)``, the detector's own pyramid step (so they are the same
     pixels a full scan sees) and a box found j levels up is mapped back to the frame with
     dlib's own ``rect_up`` from the box's exact position at its level. The shortcut is kept
-    only when the largest face lies above level j (boxes from the skipped levels are then at
-    most 1/1.44 its size and cannot overlap it in non-maximum suppression); otherwise the full
-    scan runs. Landmarks and embeddings are computed on the full-resolution frame, as before.
-    ``tests/metrics/test_dlib_encoder.py`` checks the boxes against full scans.
+    only when the largest face lies above level j (boxes one level below it, which the
+    detector often also fires on, are then scanned and compete in non-maximum suppression as
+    in a full scan). A face found at level j itself (it shrank) is looked for again from level
+    j-1, on the levels already made; when no face is found, the full scan runs. Not excluded
+    by construction: dlib's suppression also counts a box 79% covered by another (its frontal
+    detector's overlap test: IoU > 0.33 or coverage > 0.79), so a detection from a skipped
+    level, 1.44x smaller or less, inside the face's box and scoring higher than it would win
+    in a full scan. No test frame
+    shows one (real clip, its zoom-out, synthetic drifts); ``tests/metrics/test_dlib_encoder.py``
+    checks the boxes against full scans. Scanning from the face's own level instead (one level
+    fewer) is not safe: on a zoom-out of the real clip it gave other boxes on 48 of 61 frames.
+    Landmarks and embeddings are computed on the full-resolution frame, as before.
     """
 
     WINDOW = 73  # box side, in pixels of its own pyramid level, of the frontal detector's 80x80 HOG window
@@ -90,19 +98,26 @@ class DlibFaceFinder:
         return None
 
     def _shortcut(self, img: np.ndarray):
-        j = self._hint
-        small = img
-        for _ in range(j):
-            small = self._pyr(small)  # the detector's own pyramid step
-        boxes = self.detector(small, 0)
-        if not boxes:
-            return None
-        found = self._level_of(max(boxes, key=lambda r: r.area()), j)
-        if found is None or found[0] < 1:  # at level j itself: a face from the skipped levels could compete
-            return None
-        m, at_level = found
-        self._hint = j + m - 1
-        return self._pyr.rect_up(at_level, j + m)
+        """The largest face's box from a scan starting at level ``self._hint``, or None (scan all).
+
+        A face found at the first scanned level itself (it shrank by a level) is looked for
+        again from one level lower, on the levels already made, before giving up.
+        """
+        levels = [img]
+        for _ in range(self._hint):
+            levels.append(self._pyr(levels[-1]))  # the detector's own pyramid step
+        for j in range(self._hint, 0, -1):
+            boxes = self.detector(levels[j], 0)
+            if not boxes:
+                return None
+            found = self._level_of(max(boxes, key=lambda r: r.area()), j)
+            if found is None:
+                return None
+            m, at_level = found
+            if m >= 1:  # above level j: level j, scanned, holds the boxes one level below it
+                self._hint = j + m - 1
+                return self._pyr.rect_up(at_level, j + m)
+        return None
 
     def find(self, img: np.ndarray):
         img = np.ascontiguousarray(img)

@@ -72,7 +72,9 @@ def load_assets(path: Path = None) -> ToyAssets:
     meta = json.loads((path / "toy_generator.json").read_text())
     g, e = build()
     g.load_state_dict(_part(t, "g."))
-    e.load_state_dict(_part(t, "e."))
+    missing = e.load_state_dict(_part(t, "e."), strict=False).missing_keys
+    if any(not k.startswith(("shape_net.", "box_step.")) for k in missing):  # weights from before the shape branch: no box step
+        e.load_state_dict(_part(t, "e."))  # raises, naming what is missing
     mappers = {}
     for name in sorted({k.split(".")[1] for k in t if k.startswith("mapper.")}):
         mappers[name] = LatentMapper(g.n_styles, g.w_dim)

@@ -21,6 +21,7 @@ from torch import nn
 
 from ..errors import MissingWeightsError
 from ..metrics.base import Regressor
+from .world import OBJECT_STRIP as STRIP
 from .world import random_factors, render
 
 ATTRIBUTES = ("colour", "lighting", "background", "shape")
@@ -30,8 +31,6 @@ def targets(f: Dict[str, torch.Tensor]) -> torch.Tensor:
     """The true attribute values ``[N, 4]`` of scenes with factors ``f``."""
     return torch.stack([f["obj_r"] - f["obj_b"], f["light"], (f["bg_r"] + f["bg_g"] + f["bg_b"]) / 3, f["shape"]], 1)
 
-
-STRIP = (slice(24, 56), slice(32, 60))  # rows, cols around the object for any camera height
 
 
 def _convs(ch, strides):

@@ -65,7 +65,15 @@ class Generator(nn.Module):
 
 
 class Encoder(nn.Module):
-    """Images -> W+ (used to train the generator and to start inversion)."""
+    """Images -> W+ (used to train the generator and to start inversion).
+
+    A global branch (four stride-2 conv blocks, pooled, linear head) gives the code; a shape branch
+    sees the strip where the object can be (``world.OBJECT_STRIP``) at full resolution, max-pooled
+    over positions (the object moves with the camera), and gives the probability that the object is
+    a box, ``p``; the code is ``head(features) + p * box_step(features)``. Why: a box differs from a
+    disc by its corners, ~20 pixels, which the pooled global branch never learned to see (its codes
+    drew every box as a disc, docs/toy.md Part 0); the branch is trained on the true shape, and the
+    step through the frozen generator. ``box_step`` starts at zero: a fresh branch changes no code."""
 
     def __init__(self, n_styles: int, w_dim: int = 64):
         super().__init__()
@@ -75,10 +83,24 @@ class Encoder(nn.Module):
             layers += [nn.Conv2d(cin, cout, 3, stride=2, padding=1), nn.LeakyReLU(0.2), nn.Conv2d(cout, cout, 3, padding=1), nn.LeakyReLU(0.2)]
         self.net = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(2), nn.Flatten())
         self.head = nn.Linear(128 * 4, n_styles * w_dim)
+        self.shape_net = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.LeakyReLU(0.2), nn.Conv2d(16, 32, 3, padding=1),
+                                       nn.LeakyReLU(0.2), nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.LeakyReLU(0.2),
+                                       nn.Conv2d(32, 32, 3, padding=1), nn.LeakyReLU(0.2), nn.AdaptiveMaxPool2d(1),
+                                       nn.Flatten(), nn.Linear(32, 1))
+        self.box_step = nn.Linear(128 * 4, n_styles * w_dim)
+        nn.init.zeros_(self.box_step.weight), nn.init.zeros_(self.box_step.bias)
         self.n_styles, self.w_dim = n_styles, w_dim
 
+    def box_logit(self, img: torch.Tensor) -> torch.Tensor:
+        """``[N]`` logit of "the object is a box" (trained on the world's shape factor)."""
+        from .world import OBJECT_STRIP
+
+        return self.shape_net(img[:, :, OBJECT_STRIP[0], OBJECT_STRIP[1]] * 2 - 1)[:, 0]
+
     def forward(self, img: torch.Tensor) -> torch.Tensor:
-        return self.head(self.net(img * 2 - 1)).reshape(len(img), self.n_styles, self.w_dim)
+        h = self.net(img * 2 - 1)
+        p = torch.sigmoid(self.box_logit(img))[:, None]
+        return (self.head(h) + p * self.box_step(h)).reshape(len(img), self.n_styles, self.w_dim)
 
 
 def build(config: Dict = CONFIG):

@@ -103,6 +103,13 @@ class ToyHost(Host):
             frames = torch.nn.functional.interpolate(frames, size=(64, 64), mode="bilinear", align_corners=False)
         return invert(self.generator, self.encoder, frames, steps=self.inversion_steps, progress=progress, jitter=self.jitter)
 
+    def smooth_fit(self):
+        """``--smooth`` without ``--hidden``/``--window``: the smoothing fit (hidden 32, window 16), whose smooth
+        trajectory halves the edit flicker of jittery encoder codes where the default fit's does not (docs/toy.md)."""
+        from .evaluation import SMOOTH_FIT
+
+        return dict(SMOOTH_FIT)
+
     def fit_loss(self, clip):
         """Pixel MSE through the toy generator against the real observed frames (``image_loss`` x it; 0 = none)."""
         if not self.image_loss or clip.frames is None:

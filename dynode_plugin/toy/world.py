@@ -14,6 +14,7 @@ import torch
 
 SIZE = 64
 OBJECT_X, OBJECT_ABOVE_TABLE, OBJECT_R = 0.72, 0.09, 0.085  # the object's centre x, height above the table, radius
+OBJECT_STRIP = (slice(24, 56), slice(32, 60))  # rows, cols of a 64x64 frame around the object, for any camera height
 FACTORS = ("theta1", "theta2", "obj_r", "obj_g", "obj_b", "shape", "bg_r", "bg_g", "bg_b", "light", "cam")
 
 

@@ -47,7 +47,7 @@ def test_train_inverts_one_frame_in_k_and_fills_missing_faces(world, tmp_path):
     res = run("stit", "train", "--stit-root", str(world["root"]), "--every", "4", "--model", "linear", "-q",
               "--report-json", str(report), "--", "train.py", *TRAIN)
     assert res.exit_code == 0, res.output
-    assert "inverted 4 of 12 frames; detection failed on frame(s) 5-7" in res.output
+    assert "inverted 4 of 12 frames; detection failed on frame(s) 5-7" in res.output and "(alignment " in res.output
     rep = json.loads(report.read_text())
     assert rep["selection"]["inverted"] == [0, 4, 8, 11] and rep["selection"]["detection_failed"] == [5, 6, 7]
     assert rep["selection"]["filled"] == [1, 2, 3, 5, 6, 7, 9, 10]

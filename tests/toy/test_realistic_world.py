@@ -138,3 +138,26 @@ def test_edit_rows_score_against_the_jitter_free_edit(full_assets, monkeypatch):
     reference = host.synthesize(host.edit(z, "colour", 1.0))
     assert by["dynode smooth"]["clean_edit_mse_x1e3"] == pytest.approx(
         float((rendered["dynode smooth"] - reference).pow(2).mean()) * 1e3, rel=1e-5)
+
+
+def test_smooth_edit_on_the_toy_host_uses_the_smoothing_fit_unless_the_user_chose_one():
+    """``--smooth`` on the toy host fits ``SMOOTH_FIT`` (hidden 32, window 16) when neither ``--hidden`` nor
+    ``--window`` was given; a user's choice is kept, and without ``--smooth`` the default fit runs."""
+    from dynode_plugin.dynamics.config import ODEConfig
+    from dynode_plugin.hosts import Clip
+    from dynode_plugin.pipeline import DynamicsChoice, edit_clip
+    from dynode_plugin.toy.evaluation import SMOOTH_FIT
+    from dynode_plugin.toy.host import ToyHost
+
+    host = ToyHost()
+    z = torch.linspace(0, 1, 20)[:, None, None] * torch.randn(1, 10, 64) + 0.05 * torch.randn(20, 10, 64)
+
+    def fitted(**settings):
+        res = edit_clip(host, Clip(z.clone()), [("colour", 1.0)], dynamics=DynamicsChoice(settings={"steps": 2, **settings}),
+                        progress=False)
+        return res.model.config.hidden, res.model.config.window
+
+    assert SMOOTH_FIT == {"hidden": 32, "window": 16} and fitted(smooth=True) == (32, 16)
+    assert fitted(smooth=True, hidden=24) == (24, ODEConfig().window)
+    assert fitted(smooth=True, window=4) == (ODEConfig().hidden, 4)
+    assert fitted() == (ODEConfig().hidden, ODEConfig().window)
