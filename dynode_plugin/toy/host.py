@@ -36,7 +36,7 @@ class ToyHost(Host):
                 click.Option(["--jitter"], type=float, default=0.0, show_default=True,
                              help="Pixel noise each frame is inverted through (0.16: as jittery as real encoders)."),
                 click.Option(["--unobserved-loss"], type=click.FloatRange(0, 1e6), default=UNOBSERVED_LOSS, show_default=True,
-                             help="With sparse inversion (--every/--select): weight of the pixel MSE at the frames not inverted, "
+                             help="With sparse inversion (--every/--frames/--max-gap): weight of the pixel MSE at the frames not inverted, "
                                   "the fit's predictions there rendered and compared with the video (0 = off).")]
 
     def __init__(self, inversion_steps: int = None, inversion: str = None, jitter: float = 0.0,

@@ -9,7 +9,7 @@ from dynode_plugin.errors import DynodeInputError
 
 from dyn_helpers import curved_clip
 
-FAST = dict(steps=100, batch=16, window=4, hidden=32, subspace_dim=2)
+FAST = dict(steps=100, batch=16, window=4, hidden=32, subspace_dim=2, plateau_patience=0)  # every step runs (counted below)
 
 
 def sparse_clip():
