@@ -5,8 +5,9 @@ plus the DynODE paper's Table 1.
 
 Part B (editing; the default). For each seed, a ``--frames`` clip (48) is rendered
 (``toy.world.render_clip``) and every frame inverted on its own. The realistic setting
-(one e4e-style encoder pass of each frame seen through independent pixel noise ``--jitter``
-0.16, calibrated so the codes are as rough as real inversions: each code carries its own jitter) runs
+(one e4e-style encoder pass of each frame seen through independent pixel noise ``--jitter``,
+``toy.inverter.REALISTIC_JITTER`` = 0.12, calibrated so the codes are as rough as real inversions by
+``benchmarks/toy_jitter_calibration.py``: each code carries its own jitter) runs
 on every seed; the clean setting (100 Adam steps per frame, 43 dB) is kept as a row on the
 first seed. One DynamicsModel is fitted per clip (every frame observed, its defaults; plus the
 smoothing fit ``--smooth-fit``, ``toy.evaluation.SMOOTH_FIT``, whose smooth trajectory is scored too), and
@@ -15,7 +16,8 @@ is applied every way (``dynode_plugin.toy.evaluation.edit_rows``):
 
 * per-frame: every code edited (the mapper: one network call per code);
 * gaussian: a Gaussian filter over time of the per-frame edited codes, at sigma 1.5 frames (DynODE
-  smooth's window) and at ``--sigmas`` (2, 3): the strongest baseline is the best of them;
+  smooth's default window) and at ``--sigmas`` (2, 3, 4; 3 = the smoothing fit's window): the strongest
+  baseline is the best of them;
 * DynODE offset (default propagation: observed codes + frame 0's edit step), smooth (the
   model's smooth trajectory: ``--smooth``, window ``smooth_sigma`` 1.5 and ``--smooth-sigmas``), flow, reintegrate.
 

@@ -1,6 +1,6 @@
 """Calibrate the toy world's realistic jitter against real per-frame inversions (issue 15, Part 1).
 
-    python benchmarks/toy_jitter_calibration.py [--seeds 0,...,9] [--jitters 0,0.04,...,0.16] [--frames 48]
+    python benchmarks/toy_jitter_calibration.py [--seeds 0,...,19] [--jitters 0,0.04,...,0.16] [--frames 48]
 
 The real side: the 11 FFHQ W+ inversions of ``shared/data/dynode_example`` (every 4th video frame of a
 talking face). The toy side: ``--frames`` clips (the benchmark's 48) of several scenes, every frame
