@@ -12,8 +12,8 @@ codes the realistic toy host gives (``inverter.REALISTIC_JITTER``). Why, for ``c
 box step (``Encoder``: ``p * box_step(h)``) makes the colour step differ between box and disc scenes
 (their paired directions differ by 103% of their norm), and the pixel noise gives disc frames a
 partial box probability; the clean mean direction then reached 0.49 attribute strength on the
-realistic benchmark clips where the ``colour`` mapper, which sees each code, reaches 0.66. Derived
-through the noise it reaches 0.60 there (0.77 on the clean clips, mapper 0.71; benchmarks/toy_shape.py).
+realistic benchmark clips (noise 0.16) where the ``colour`` mapper, which sees each code, reaches 0.66.
+Derived through the noise it reaches 0.60 there (0.77 on the clean clips, mapper 0.71; benchmarks/toy_shape.py).
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from typing import Callable, Dict, Tuple
 
 import torch
 
+from .inverter import REALISTIC_JITTER
 from .world import random_factors, render
 
 
@@ -37,7 +38,8 @@ ATTRIBUTES: Dict[str, Tuple[Callable, Callable]] = {  # (low end, high end)
     "background": (_set(bg_r=0.2, bg_g=0.2, bg_b=0.2), _set(bg_r=0.85, bg_g=0.85, bg_b=0.85)),  # dark -> bright
     "shape": (_set(shape=0.0), _set(shape=1.0)),  # disc -> box
 }
-NOISY = {"colour": 0.16}  # attribute -> pixel-noise std of the scenes its direction is found from (see above)
+# attribute -> pixel-noise std of the scenes its direction is found from: the realistic host's (see above)
+NOISY = {"colour": REALISTIC_JITTER}
 
 
 @torch.no_grad()
