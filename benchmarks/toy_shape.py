@@ -38,7 +38,7 @@ SHAPE_COLUMNS = ["mode", "steps", "feature", "psnr_frame_db", "psnr_object_db", 
 def shape_rows(a, args):
     from dynode_plugin.toy import world
     from dynode_plugin.toy.inverter import FEW_STEPS, invert
-    from dynode_plugin.toy.quality import object_quality, train_shape_classifier
+    from dynode_plugin.toy.quality import crop_object, object_quality, train_shape_classifier
 
     second = train_shape_classifier(seed=5, log=lambda *_: None)
     f = world.random_factors(args.scenes, torch.Generator().manual_seed(args.seed))
@@ -52,7 +52,7 @@ def shape_rows(a, args):
         with torch.no_grad():
             recon = a.generator.synthesis(w)
             q, q2 = object_quality(recon, x, f, a.shape_classifier), object_quality(recon, x, f, second)
-            agree = (a.shape_classifier(_crops(recon, f)) > 0.5) == (a.shape_classifier(_crops(x, f)) > 0.5)
+            agree = (a.shape_classifier(crop_object(recon, f)) > 0.5) == (a.shape_classifier(crop_object(x, f)) > 0.5)
         rows.append({"mode": mode, "steps": steps, "feature": weight if steps else None, **q,
                      "shape_agreement_2": q2["shape_agreement"], "seconds": seconds,
                      "steps_per_s": steps / seconds if steps else None, "load_avg": machine()["load_avg"],
@@ -60,12 +60,6 @@ def shape_rows(a, args):
         print(f"{mode} steps {steps} feature {weight}: agreement {q['shape_agreement']:.3f} ({q2['shape_agreement']:.3f}), "
               f"object {q['psnr_object_db']:.2f} dB, {seconds:.0f} s", flush=True)
     return rows
-
-
-def _crops(frames, f):
-    from dynode_plugin.toy.quality import crop_object
-
-    return crop_object(frames, f)
 
 
 def colour_rows(a, args, directions):
