@@ -211,7 +211,7 @@ class DlibEncoder(Encoder):
         vecs = torch.full((len(frames), 128), float("nan"), dtype=torch.float64)
         found = torch.zeros(len(frames), dtype=torch.bool)
         chips = []
-        for i, img in enumerate(rgb_uint8(frames)):  # [H,W,3] frames, C-contiguous from either input (find() copies others)
+        for i, img in enumerate(rgb_uint8(frames)):  # [H,W,3] frames; copied only if not stored that way
             img = np.ascontiguousarray(img)
             shape = self.finder.find(img)
             if shape is not None:  # the chip compute_face_descriptor would cut; the network runs below, batched
