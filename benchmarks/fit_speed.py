@@ -118,6 +118,7 @@ def run_fit(spec):
     held = ~mask
     return dict(clip=spec["clip"] if spec["clip"] == "real" else f"synthetic N={n}", every=spec["every"], path=spec["path"],
                 seed=spec.get("seed", 0), wall_s=wall, cpu_s=cpu, dynamo_import_s=dynamo_s, steps=model.report.steps, steps_planned=model.config.steps,
+                plateau_step=getattr(model.report, "plateau_step", None),
                 steps_per_s=model.report.steps_per_second,
                 final_objective=objective(field, coords, tau, old_cfg, old_cfg.window), curve=curve,
                 mse_heldout=float(((pred[held] - noisy[held]) ** 2).mean()) if held.any() else None,
