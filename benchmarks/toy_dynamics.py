@@ -5,8 +5,9 @@ plus the DynODE paper's Table 1.
 
 Part B (editing; the default). For each seed, a ``--frames`` clip (48) is rendered
 (``toy.world.render_clip``) and every frame inverted on its own. The realistic setting
-(one e4e-style encoder pass of each frame seen through independent pixel noise ``--jitter``
-0.16, calibrated so the codes are as rough as real inversions: each code carries its own jitter) runs
+(one e4e-style encoder pass of each frame seen through independent pixel noise ``--jitter``,
+``toy.inverter.REALISTIC_JITTER`` = 0.12, calibrated so the codes are as rough as real inversions by
+``benchmarks/toy_jitter_calibration.py``: each code carries its own jitter) runs
 on every seed; the clean setting (100 Adam steps per frame, 43 dB) is kept as a row on the
 first seed. One DynamicsModel is fitted per clip (every frame observed, its defaults; plus the
 smoothing fit ``--smooth-fit``, ``toy.evaluation.SMOOTH_FIT``, whose smooth trajectory is scored too), and
@@ -15,7 +16,8 @@ is applied every way (``dynode_plugin.toy.evaluation.edit_rows``):
 
 * per-frame: every code edited (the mapper: one network call per code);
 * gaussian: a Gaussian filter over time of the per-frame edited codes, at sigma 1.5 frames (DynODE
-  smooth's window) and at ``--sigmas`` (2, 3): the strongest baseline is the best of them;
+  smooth's default window) and at ``--sigmas`` (2, 3, 4; 3 = the smoothing fit's window): the strongest
+  baseline is the best of them;
 * DynODE offset (default propagation: observed codes + frame 0's edit step), smooth (the
   model's smooth trajectory: ``--smooth``, window ``smooth_sigma`` 1.5 and ``--smooth-sigmas``), flow, reintegrate.
 
@@ -117,16 +119,19 @@ def mean_rows(runs):
     return out
 
 
-def targets(rows, clips, edit, frames, method="dynode smooth"):
-    """The issue's targets on the realistic setting: DynODE smooth (``method``) against per-frame and the Gaussian filter."""
+def targets(rows, clips, edit, frames, method="dynode smooth", window=1.5):
+    """The issue's targets on the realistic setting: DynODE smooth (``method``, its ``smooth_sigma`` ``window``) against
+    per-frame and the Gaussian filter (at the same window when that row exists, else the first one, and the best)."""
     pick = [r for r in rows if r["setting"] == "realistic" and r["edit"] == edit]
     per = next(r for r in pick if r["method"] == "per-frame")
     dyn = next(r for r in pick if r["method"] == method)
-    gauss = next(r for r in pick if r["method"].startswith("gaussian"))  # the same window as DynODE smooth
+    gauss = next((r for r in pick if r["method"] == f"gaussian sigma={window:g}"),
+                 next(r for r in pick if r["method"].startswith("gaussian")))
     best = min((r for r in pick if r["method"].startswith("gaussian")), key=lambda r: r["edit_flicker_x1e3"])
     out = {
         "edit": edit,
         "method": method,
+        "gaussian_same_window": gauss["method"],
         "edit_flicker_ratio_dynode_over_per_frame": dyn["edit_flicker_x1e3"] / per["edit_flicker_x1e3"],
         "edit_flicker_le_half_per_frame": dyn["edit_flicker_x1e3"] <= 0.5 * per["edit_flicker_x1e3"],
         "tl_id_ge_per_frame": dyn["tl_id"] >= per["tl_id"],
@@ -193,7 +198,9 @@ def part_a_x(args, ode_kwargs):
 
 
 def main(argv=None):
+    from dynode_plugin.dynamics.config import ODEConfig
     from dynode_plugin.toy.evaluation import SMOOTH_FIT
+    from dynode_plugin.toy.inverter import REALISTIC_JITTER
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="24 frames, 2 seeds, 40 inversion steps, 300 fit steps")
@@ -204,13 +211,14 @@ def main(argv=None):
     ap.add_argument("--prior", default=None, help="motion prior for the ode+prior rows (default: the shipped toy prior)")
     ap.add_argument("--extrap-observed", type=int, default=32, help="part X: every 4th of the first N frames observed; the frames after the last observation predicted")
     ap.add_argument("--no-clean", action="store_true", help="skip the clean-inversion row of part B")
-    ap.add_argument("--jitter", type=float, default=0.16, help="realistic setting: pixel noise each frame is encoded through")
+    ap.add_argument("--jitter", type=float, default=REALISTIC_JITTER, help="realistic setting: pixel noise each frame is encoded through "
+                    "(toy.inverter.REALISTIC_JITTER, calibrated by benchmarks/toy_jitter_calibration.py)")
     ap.add_argument("--sigma", type=float, default=1.5, help="Gaussian baseline's sigma in frames (DynODE smooth's default window)")
-    ap.add_argument("--sigmas", default="2,3", help="more Gaussian sigmas (the strongest baseline is the best of them)")
+    ap.add_argument("--sigmas", default="2,3,4", help="more Gaussian sigmas (the strongest baseline is the best of them; 3 = the smoothing fit's window)")
     ap.add_argument("--smooth-fit", default=",".join(f"{k}={v}" for k, v in SMOOTH_FIT.items()),
                     help="settings of a second fit whose smooth trajectory is also scored ('' = none): a smaller, shorter "
                          "fit cannot follow each code's jitter, so its flow-carried neighbours average it out")
-    ap.add_argument("--smooth-sigmas", default="2", help="more DynODE smooth windows (smooth_sigma, observed gaps)")
+    ap.add_argument("--smooth-sigmas", default="1.5", help="more DynODE smooth windows (smooth_sigma, observed gaps; each fit's own is a row anyway)")
     ap.add_argument("--frames", type=int, default=None, help="clip length (default 48; quick 24)")
     ap.add_argument("--every", default=None, help="part A: observe every k-th frame + the last, for each k (default 4,8; quick 2)")
     ap.add_argument("--inversion-steps", type=int, default=None, help="Adam steps per inversion (default 100; quick 40)")
@@ -255,8 +263,10 @@ def main(argv=None):
         print("\nclips:")
         print_table(clips, ["setting", "seed", "psnr_db", "jitter_index", "roughness", "invert_s", "fit_s"])
         payload.update(part_b_runs=runs, part_b=rows, clips=clips,
-                       targets={f"{e} {m}": targets(rows, clips, e, args.frames, m) for e in args.edits.split(",")
-                                for m in ["dynode smooth"] + [f"dynode smooth {k}" for k in args.smooth_fit_label and [args.smooth_fit_label]]})
+                       targets={f"{e} {m}": targets(rows, clips, e, args.frames, m, w) for e in args.edits.split(",")
+                                for m, w in [("dynode smooth", ODEConfig().smooth_sigma)]
+                                + [(f"dynode smooth {k}", args.smooth_fit.get("smooth_sigma", ODEConfig().smooth_sigma))
+                                   for k in args.smooth_fit_label and [args.smooth_fit_label]]})
         print(f"\ntargets: {json.dumps(payload['targets'], indent=1)}")
     if "a" in args.parts or "x" in args.parts:
         payload.update(part_a_x(args, ode_kwargs))

@@ -73,7 +73,9 @@ def _comparison_note(dynode: torch.Tensor, per_frame: torch.Tensor) -> Dict:
 
 
 def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 0, inversion: str = "encoder",
-             smooth: bool = True, jitter: float = 0.16, steps: int = None) -> Dict[str, str]:
+             smooth: bool = True, jitter: float = None, steps: int = None) -> Dict[str, str]:
+    """``jitter``: pixel noise each frame is inverted through (None: ``toy.inverter.REALISTIC_JITTER``, the setting
+    calibrated against real inversions)."""
     from .atomic import atomic_dir
     from .captions import add_caption
     from .dynamics.model import DynamicsModel
@@ -81,14 +83,14 @@ def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 
     from .metrics.frame import mse, ssim
     from .toy.host import ToyAppearanceEncoder, ToyHost
     from .toy.evaluation import SMOOTH_FIT, edit_rows, jitter_stats, smooth_view
-    from .toy.inverter import psnr
+    from .toy.inverter import REALISTIC_JITTER, psnr
     from .toy.world import render_clip
     from .video import hstack_videos, write_video
 
     torch.set_num_threads(max(1, torch.get_num_threads()))
     enc = ToyAppearanceEncoder()
     name, strength = parse_edit(edit_spec)
-    host = ToyHost(inversion=inversion, jitter=jitter)
+    host = ToyHost(inversion=inversion, jitter=REALISTIC_JITTER if jitter is None else jitter)
     host.check_edit(name)
     t_start = time.perf_counter()
     frames = render_clip(n_frames, seed)
@@ -102,8 +104,9 @@ def run_demo(out, n_frames: int = 32, edit_spec: str = "colour=+1", seed: int = 
     # with --smooth the edit's fit is the smoothing one (a field too small to follow each code's jitter)
     edit_fit = {**SMOOTH_FIT, **fit_kwargs} if smooth else fit_kwargs
     full = DynamicsModel(**edit_fit).fit(latents)
-    # per-frame, a Gaussian filter of it, and DynODE (offset, smooth, flow, reintegrate): one fit, every row
-    rows, rendered = edit_rows(host, frames, latents, (name, strength), full, enc)
+    # per-frame, a Gaussian filter of it at DynODE smooth's window, and DynODE (offset, smooth, flow, reintegrate):
+    # one fit, every row
+    rows, rendered = edit_rows(host, frames, latents, (name, strength), full, enc, sigma=full.config.smooth_sigma)
     dyn_label = "dynode smooth" if smooth else "dynode offset"
     # sparse observation and 4x interpolation, against the world's own frames at those times
     mask = torch.zeros(n_frames, dtype=torch.bool)

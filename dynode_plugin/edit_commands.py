@@ -156,8 +156,9 @@ def edit_cmd(ctx, host, input_path, edit_specs, out, per_frame, force, metric_id
               help="encoder: one pass, jittery codes like e4e/pSp (realistic); few-step: 10 Adam steps; optimize: 150 steps, clean codes.")
 @click.option("--smooth/--no-smooth", default=True, show_default=True,
               help="DynODE returns its smooth trajectory (jitter of the per-frame codes dropped) instead of the observed codes.")
-@click.option("--jitter", type=click.FloatRange(0, 1), default=0.16, show_default=True,
-              help="Pixel noise each frame is inverted through: 0.16 gives codes as jittery as real encoder inversions; 0 = clean.")
+@click.option("--jitter", type=click.FloatRange(0, 1), default=None,
+              help="Pixel noise each frame is inverted through [default: 0.12, toy.inverter.REALISTIC_JITTER: codes as "
+                   "rough as real inversions]; 0 = clean.")
 @force_option
 def demo_cmd(out, n_frames, edit_spec, seed, inversion, smooth, jitter, force):
     """The toy world end to end: render, invert, fit, edit frame 0, propagate, render, score."""

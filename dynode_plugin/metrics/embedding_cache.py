@@ -5,7 +5,8 @@ share sources) embeds the source once. Location: ``$DYNODE_EMBEDDING_CACHE`` if 
 ``<cache dir>/embeddings`` (``$DYNODE_CACHE_DIR``, default ``~/.cache/dynode``).
 Opt out with ``dynode metrics --no-cache`` or ``DYNODE_EMBEDDING_CACHE=off``.
 
-One safetensors file per (encoder key, video content): tensors only, never pickle, so a
+One safetensors file per (encoder key, video content; the content key is
+:func:`~dynode_plugin.metrics.content_key.content_key`): tensors only, never pickle, so a
 crafted cache file cannot run code. A file whose metadata, shapes or dtypes do not match
 what was asked for is ignored (with a warning) and left in place, never trusted.
 """
@@ -23,7 +24,9 @@ from .base import Embeddings
 
 ENV = "DYNODE_EMBEDDING_CACHE"
 OFF = ("0", "off", "no", "none", "false")
-FORMAT = "dynode-embeddings-1"
+# 2: content keys of .content_key (dtype, shape and bytes as given, XXH3-128 or sha256, named in
+# the key); version-1 files keyed the float32 values' sha256 and are never read as version 2
+FORMAT = "dynode-embeddings-2"
 
 
 def default_location() -> Optional[Path]:

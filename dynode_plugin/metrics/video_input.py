@@ -8,7 +8,6 @@ scoring several edits of one source embeds it once.
 """
 from __future__ import annotations
 
-import hashlib
 from typing import Any, Callable, Dict, List, Optional
 
 import torch
@@ -42,12 +41,11 @@ class Video:
         return len(self.frames)
 
     def content_hash(self) -> str:
-        """sha256 of the frames' shape and float32 values (the cache key of a video's content)."""
+        """The cache key of the frames as encoders get them (:mod:`.content_key`); computed once per video."""
         if self._hash is None:
-            h = hashlib.sha256(repr(tuple(self.frames.shape)).encode())
-            for f in self.frames:  # frame by frame, without copies: hashing is a fraction of embedding time
-                h.update(memoryview(f.detach().to(torch.float32).contiguous().numpy()).cast("B"))
-            self._hash = h.hexdigest()
+            from .content_key import content_key
+
+            self._hash = content_key(self.frames)
         return self._hash
 
     def _once(self, key, make):

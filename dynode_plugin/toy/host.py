@@ -34,7 +34,7 @@ class ToyHost(Host):
                 click.Option(["--inversion-steps"], type=int, default=None,
                              help="Optimiser steps per inverted frame (given alone: optimize; or $DYNODE_TOY_INVERSION_STEPS)."),
                 click.Option(["--jitter"], type=float, default=0.0, show_default=True,
-                             help="Pixel noise each frame is inverted through (0.16: as jittery as real encoders)."),
+                             help="Pixel noise each frame is inverted through (0.12, the demo's realistic setting: as jittery as real inversions)."),
                 click.Option(["--unobserved-loss"], type=click.FloatRange(0, 1e6), default=UNOBSERVED_LOSS, show_default=True,
                              help="With sparse inversion (--every/--frames/--max-gap): weight of the pixel MSE at the frames not inverted, "
                                   "the fit's predictions there rendered and compared with the video (0 = off).")]
@@ -56,7 +56,7 @@ class ToyHost(Host):
         self.inversion = inversion or os.environ.get("DYNODE_TOY_INVERSION") or ("optimize" if inversion_steps else "encoder")
         self.inversion_steps = mode_steps(self.inversion, inversion_steps)
         if not 0 <= jitter <= 1:
-            raise DynodeInputError(f"jitter {jitter} must be a pixel-noise standard deviation in [0, 1] (realistic: 0.16)")
+            raise DynodeInputError(f"jitter {jitter} must be a pixel-noise standard deviation in [0, 1] (realistic: 0.12)")
         self.jitter = float(jitter)
         self.image_loss = IMAGE_LOSS  # weight of fit_loss (benchmarks/image_loss.py)
         if not 0 <= unobserved_loss < float("inf"):
@@ -104,8 +104,9 @@ class ToyHost(Host):
         return invert(self.generator, self.encoder, frames, steps=self.inversion_steps, progress=progress, jitter=self.jitter)
 
     def smooth_fit(self):
-        """``--smooth`` without ``--hidden``/``--window``: the smoothing fit (hidden 32, window 16), whose smooth
-        trajectory halves the edit flicker of jittery encoder codes where the default fit's does not (docs/toy.md)."""
+        """``--smooth`` without ``--hidden``/``--window``: the smoothing fit (hidden 32, window 32, smooth_sigma 3),
+        whose smooth trajectory halves the edit flicker of jittery encoder codes where the default fit's does not
+        (docs/toy.md)."""
         from .evaluation import SMOOTH_FIT
 
         return dict(SMOOTH_FIT)

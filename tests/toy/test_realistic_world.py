@@ -81,14 +81,17 @@ def test_jitter_is_seeded_noise_on_what_the_encoder_sees(full_assets, monkeypatc
 def test_demo_writes_every_row_and_file(full_assets, monkeypatch, tmp_path):
     monkeypatch.setenv("DYNODE_TOY_ASSETS", str(full_assets))
     from dynode_plugin.demo import run_demo
+    from dynode_plugin.toy.inverter import REALISTIC_JITTER
 
     files = run_demo(tmp_path / "demo", n_frames=6, edit_spec="colour-mapper=+1", steps=5)
     for name in files:
         assert (tmp_path / "demo" / name).stat().st_size > 0, name
     m = json.loads((tmp_path / "demo" / "metrics.json").read_text())
-    assert m["inversion"] == {"mode": "encoder", "steps": 0, "jitter": 0.16}
+    assert m["inversion"] == {"mode": "encoder", "steps": 0, "jitter": REALISTIC_JITTER}  # the calibrated setting by default
     methods = [r["method"] for r in m["rows"]]
-    assert methods == ["per-frame", "gaussian sigma=1.5", "dynode offset", "dynode smooth", "dynode flow", "dynode reintegrate"]
+    # the Gaussian filter at the smoothing fit's window (SMOOTH_FIT's smooth_sigma, 3 gaps)
+    assert m["fits"]["edit"]["settings"]["smooth_sigma"] == 3.0
+    assert methods == ["per-frame", "gaussian sigma=3", "dynode offset", "dynode smooth", "dynode flow", "dynode reintegrate"]
     for r in m["rows"]:
         for k in ("tl_id", "tg_id", "identity_preservation", "attribute_strength", "edit_flicker_x1e3", "flicker_x1e3"):
             assert isinstance(r[k], float), (r["method"], k)
@@ -141,8 +144,8 @@ def test_edit_rows_score_against_the_jitter_free_edit(full_assets, monkeypatch):
 
 
 def test_smooth_edit_on_the_toy_host_uses_the_smoothing_fit_unless_the_user_chose_one():
-    """``--smooth`` on the toy host fits ``SMOOTH_FIT`` (hidden 32, window 16) when neither ``--hidden`` nor
-    ``--window`` was given; a user's choice is kept, and without ``--smooth`` the default fit runs."""
+    """``--smooth`` on the toy host fits ``SMOOTH_FIT`` (hidden 32, window 32, smooth_sigma 3) when neither
+    ``--hidden`` nor ``--window`` was given; a user's choice is kept, and without ``--smooth`` the default fit runs."""
     from dynode_plugin.dynamics.config import ODEConfig
     from dynode_plugin.hosts import Clip
     from dynode_plugin.pipeline import DynamicsChoice, edit_clip
@@ -155,9 +158,11 @@ def test_smooth_edit_on_the_toy_host_uses_the_smoothing_fit_unless_the_user_chos
     def fitted(**settings):
         res = edit_clip(host, Clip(z.clone()), [("colour", 1.0)], dynamics=DynamicsChoice(settings={"steps": 2, **settings}),
                         progress=False)
-        return res.model.config.hidden, res.model.config.window
+        return res.model.config.hidden, res.model.config.window, res.model.config.smooth_sigma
 
-    assert SMOOTH_FIT == {"hidden": 32, "window": 16} and fitted(smooth=True) == (32, 16)
-    assert fitted(smooth=True, hidden=24) == (24, ODEConfig().window)
-    assert fitted(smooth=True, window=4) == (ODEConfig().hidden, 4)
-    assert fitted() == (ODEConfig().hidden, ODEConfig().window)
+    default = ODEConfig()
+    assert SMOOTH_FIT == {"hidden": 32, "window": 32, "smooth_sigma": 3.0} and fitted(smooth=True) == (32, 32, 3.0)
+    assert fitted(smooth=True, smooth_sigma=2.0) == (32, 32, 2.0)  # the user's window wins
+    assert fitted(smooth=True, hidden=24) == (24, default.window, default.smooth_sigma)
+    assert fitted(smooth=True, window=4) == (default.hidden, 4, default.smooth_sigma)
+    assert fitted() == (default.hidden, default.window, default.smooth_sigma)
