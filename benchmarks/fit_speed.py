@@ -15,7 +15,7 @@ see the same machine load.
 
 Columns: wall s and CPU s (fit call, imports after torch excluded except the old path's dynamo import;
 CPU seconds of the fitting process are the fairer figure on a shared machine), steps taken (the new
-default stops on a loss plateau), steps/s, held-out MSE (per latent element, unobserved frames), rollout MSE,
+default stops on a loss plateau; ``plateau_step`` in the runs: where), steps/s, held-out MSE (per latent element, unobserved frames), rollout MSE,
 ``t_old_loss_s``: seconds until the new fit's model first scores the old default's final
 loss on the old training objective (every window of 8 observed gaps, RK4 with 2 substeps,
 straightness 0.1: evaluated every few steps without the gradient, outside the clock),

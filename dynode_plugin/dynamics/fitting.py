@@ -159,10 +159,10 @@ def train_field(field, coords: torch.Tensor, tau: torch.Tensor, cfg: ODEConfig, 
     losses: List[float] = []
     plateau = PlateauStop(cfg.plateau_patience, cfg.plateau_tol, start=math.ceil(cfg.curriculum * steps))
     # The optional tail after a plateau (plateau_anneal > 0): the cosine is laid over the PLANNED
-    # steps, so a fit stopped at step 225-250 of 300 still runs at 8-15% of the initial lr and never
+    # steps, so a fit stopped at step 200-275 of 300 still runs at 3-25% of the initial lr and never
     # anneals; the tail lowers the lr to lr_final over plateau_anneal more steps (a cosine from where it
     # was), then stops. Off by default because it was measured not to matter: 25 or 50 annealing steps
-    # moved held-out error by under 0.02% on every fit_speed clip (benchmarks/results/fit_tail_variants.json,
+    # moved held-out error by at most 0.07% on every fit_speed clip (benchmarks/results/fit_tail_variants.json,
     # issue 17) for 10-20% more steps; what separates old and new fits there is how far they optimise.
     tail_from, tail_lr = None, 0.0
     bar = tqdm(range(cfg.steps), desc="fitting dynamics", unit="step", disable=not progress, leave=False)
