@@ -15,7 +15,7 @@ see the same machine load.
 
 Columns: wall s and CPU s (fit call, imports after torch excluded except the old path's dynamo import;
 CPU seconds of the fitting process are the fairer figure on a shared machine), steps taken (the new
-default stops on a loss plateau), steps/s, held-out MSE (per latent element, unobserved frames), rollout MSE,
+default stops on a loss plateau; ``plateau_step`` in the runs: where), steps/s, held-out MSE (per latent element, unobserved frames), rollout MSE,
 ``t_old_loss_s``: seconds until the new fit's model first scores the old default's final
 loss on the old training objective (every window of 8 observed gaps, RK4 with 2 substeps,
 straightness 0.1: evaluated every few steps without the gradient, outside the clock),
@@ -118,6 +118,7 @@ def run_fit(spec):
     held = ~mask
     return dict(clip=spec["clip"] if spec["clip"] == "real" else f"synthetic N={n}", every=spec["every"], path=spec["path"],
                 seed=spec.get("seed", 0), wall_s=wall, cpu_s=cpu, dynamo_import_s=dynamo_s, steps=model.report.steps, steps_planned=model.config.steps,
+                plateau_step=getattr(model.report, "plateau_step", None),
                 steps_per_s=model.report.steps_per_second,
                 final_objective=objective(field, coords, tau, old_cfg, old_cfg.window), curve=curve,
                 mse_heldout=float(((pred[held] - noisy[held]) ** 2).mean()) if held.any() else None,

@@ -4,8 +4,9 @@ Defaults come from measurements on a 2-core CPU (see ``benchmarks/fit.py`` and
 ``docs/benchmarks.md``): fitting in a centred PCA subspace of the clip (k ~ 8-16) is 15-50x
 faster than the full 18x512 state and denoises; fixed-step RK4 matches dopri5's
 accuracy at a fraction of the cost; at most 300 Adam steps from lr 1e-2 (cosine-decayed), ended
-earlier on a loss plateau (225-250 steps on the benchmark clips), match the held-out error of the
-earlier 800 steps from 3e-3 to within 0.2% (benchmarks/fit_speed.py, issue 17).
+earlier on a loss plateau (200-275 steps on the benchmark clips), are 6-15x cheaper than the earlier
+800 steps from 3e-3 and match their held-out error to within 0.4% on 14 of 15 clip-seed cells, 3% worse
+on one (benchmarks/results/fit_speed_3seeds.json, issue 17): the steps a clip needs differ both ways.
 Every field is also a command-line option and a STIT config name (``dynamics/settings.py``).
 ``paper_config()`` gives the paper-literal setting for comparison.
 """
@@ -26,7 +27,7 @@ BACKENDS = ("tensor", "torchdiffeq")
 LIMITS = {"subspace_dim": (1, 100_000), "hidden": (1, 8192), "depth": (0, 64), "substeps": (1, 1000),
           "steps": (0, 1_000_000), "batch": (1, 1_000_000), "window": (1, 1_000_000), "seed": (0, 2**32 - 1),
           "threads": (1, 1024), "order": (1, 2), "context": (0, 4096),
-          "plateau_patience": (0, 1_000_000)}
+          "plateau_patience": (0, 1_000_000), "plateau_anneal": (0, 1_000_000)}
 
 
 @dataclasses.dataclass
@@ -57,6 +58,7 @@ class ODEConfig:
     curriculum: fraction of the steps over which the window grows from 1 gap to ``window``.
     plateau_patience: loss-plateau stop: after the curriculum, the training loss is averaged over blocks of this many steps and the fit stops when a block is not ``plateau_tol`` better than the best before it (0 = always run ``steps``; the report gives the steps used).
     plateau_tol: relative improvement of a block's mean loss that counts as progress for the plateau stop.
+    plateau_anneal: steps after a loss plateau over which the lr falls (cosine) from where it was to ``lr_final`` before the fit stops (0 = stop at the plateau at once).
     grad_clip: gradient-norm clip (0 = none).
     straightness: weight of the path-energy penalty (integral of ||dz/dt||^2 beyond that of the
         straight, even-speed path between the same end points, per state element): with sparse
@@ -98,6 +100,7 @@ class ODEConfig:
     curriculum: float = 0.5
     plateau_patience: int = 25
     plateau_tol: float = 0.05
+    plateau_anneal: int = 0
     grad_clip: float = 1.0
     straightness: float = 0.1
     predict: str = "anchored"

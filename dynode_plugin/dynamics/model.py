@@ -73,7 +73,7 @@ class DynamicsModel(BaseDynamics):
             def decode(c, target_obs):  # full latents of predicted states, for caller-supplied losses
                 return (self.subspace.decode(c) + residuals[target_obs]).reshape(len(c), *self.shape)
 
-            losses = train_field(self.field, coords, tau, cfg, self._max_step(), extra_loss,
+            losses, plateau_step = train_field(self.field, coords, tau, cfg, self._max_step(), extra_loss,
                                  decode if extra_loss is not None else None, progress, bidirectional=cfg.order == 2)
             self.field.eval()
         seconds = time.perf_counter() - t_start
@@ -81,7 +81,7 @@ class DynamicsModel(BaseDynamics):
             obs_mse = float(((self._predict_flat(self.obs_tau) - self.observed) ** 2).mean())
             roll = self._rollout_at(self.subspace.encode(self.first_latent()), self.obs_tau)
             roll_mse = float(((self.subspace.decode(roll) + self._residual_at(self.obs_tau) - self.observed) ** 2).mean())
-        self.report = FitReport(model=self.id, steps=len(losses), steps_planned=cfg.steps, seconds=seconds, losses=losses, n_frames=len(self.mask),
+        self.report = FitReport(model=self.id, steps=len(losses), steps_planned=cfg.steps, plateau_step=plateau_step, seconds=seconds, losses=losses, n_frames=len(self.mask),
                                 n_observed=len(self.observed), subspace_dim=self.subspace.dim if self.subspace.basis is not None else None,
                                 explained_variance=getattr(self.subspace, "explained", None), observed_mse=obs_mse,
                                 rollout_mse=roll_mse, solver=cfg.solver, subspace_requested=cfg.subspace_dim,

@@ -45,34 +45,66 @@ def test_the_curriculum_is_not_watched_and_patience_zero_never_stops():
 
 def test_converged_fit_stops_early_and_reports_the_steps_it_took(tmp_path):
     _, clean, _, _ = curved_clip(n=17)
-    model = DynamicsModel(subspace_dim=2, hidden=32, steps=400, window=4, plateau_patience=10).fit(clean, progress=False)
+    model = DynamicsModel(subspace_dim=2, hidden=32, steps=400, window=4, plateau_patience=10, plateau_anneal=0).fit(clean, progress=False)
     rep = model.report
     assert rep.steps_planned == 400 and rep.steps < 400 and len(rep.losses) == rep.steps
-    assert f"{rep.steps} of 400 (stopped on a loss plateau)" in str(rep)
+    assert rep.plateau_step == rep.steps  # no annealing tail: it stops where the plateau is found
+    assert f"{rep.steps} of 400 (stopped on a loss plateau at step {rep.steps})" in str(rep)
     assert rep.to_dict()["steps"] == rep.steps and rep.steps_per_second == rep.steps / rep.seconds
     model.save(tmp_path / "m.dynode")  # the steps taken travel with the model file
-    assert load_dynamics(tmp_path / "m.dynode").report.steps == rep.steps
+    back = load_dynamics(tmp_path / "m.dynode").report
+    assert (back.steps, back.plateau_step) == (rep.steps, rep.plateau_step)
 
 
-def test_fit_without_the_plateau_stop_runs_every_step():
+def record_lrs(monkeypatch):
+    """The learning rate of every optimiser step of the fits that follow."""
+    from dynode_plugin.dynamics import fitting
+
+    lrs, real_step = [], fitting.Adam.step
+
+    def step(self, lr):
+        lrs.append(lr)
+        return real_step(self, lr)
+    monkeypatch.setattr(fitting.Adam, "step", step)
+    return lrs
+
+
+def test_after_a_plateau_the_lr_anneals_to_lr_final_then_the_fit_stops(monkeypatch):
+    from dynode_plugin.dynamics.fitting import cosine_lr
+
+    lrs = record_lrs(monkeypatch)
     _, clean, _, _ = curved_clip(n=17)
-    rep = DynamicsModel(subspace_dim=2, hidden=32, steps=120, window=4, plateau_patience=0).fit(clean, progress=False).report
-    assert rep.steps == 120 == len(rep.losses) and "plateau" not in str(rep)
+    cfg = dict(subspace_dim=2, hidden=32, steps=400, window=4, plateau_patience=10, plateau_anneal=20, lr=1e-2, lr_final=1e-4)
+    rep = DynamicsModel(**cfg).fit(clean, progress=False).report
+    p = rep.plateau_step
+    assert p is not None and rep.steps == p + 20 == len(lrs) < 400
+    planned = [cosine_lr(ODEConfig(**cfg), s, 400) for s in range(p)]
+    assert lrs[:p] == pytest.approx(planned)  # the planned cosine up to the plateau ...
+    assert lrs[p - 1] > 10 * 1e-4  # ... where the lr is still far from lr_final (why the tail exists)
+    tail = lrs[p:]
+    assert tail[0] == pytest.approx(lrs[p - 1]) and all(b < a for a, b in zip(tail, tail[1:]))
+    assert tail[-1] - 1e-4 < 0.01 * (lrs[p - 1] - 1e-4)  # ... and falls to lr_final by the last step
+    assert f"{rep.steps} of 400 (stopped on a loss plateau at step {p}, then 20 steps annealing the lr)" in str(rep)
 
 
-def test_a_fit_still_improving_is_not_stopped():
-    # a tolerance no block can miss while the loss still falls fast: with lr decaying slowly the fit
-    # keeps improving by more than 1e-6 per block and runs all its steps
+def test_the_tail_ends_at_the_planned_steps():
+    # a tail longer than the steps left: the fit stops at its planned steps, and says where the plateau was
     _, clean, _, _ = curved_clip(n=17)
-    rep = DynamicsModel(subspace_dim=2, hidden=32, steps=120, window=4, lr=3e-3, lr_final=3e-3,
-                        plateau_patience=10, plateau_tol=1e-6).fit(clean, progress=False).report
-    losses = rep.losses
-    blocks = [sum(losses[i:i + 10]) / 10 for i in range(60, 120, 10)]
-    assert all(b < a for a, b in zip(blocks, blocks[1:])), blocks  # it really is still improving
-    assert rep.steps == 120
+    rep = DynamicsModel(subspace_dim=2, hidden=32, steps=400, window=4, plateau_patience=10,
+                        plateau_anneal=1000).fit(clean, progress=False).report
+    assert rep.plateau_step is not None and rep.plateau_step < 400 == rep.steps == len(rep.losses)
+    assert f"400 of 400 (stopped on a loss plateau at step {rep.plateau_step}, then {400 - rep.plateau_step} steps" in str(rep)
 
 
-@pytest.mark.parametrize("bad", [dict(plateau_tol=1.0), dict(plateau_tol=-0.1), dict(plateau_patience=-1)])
+def test_a_report_saved_before_plateau_step_existed_still_says_why_it_stopped():
+    from dynode_plugin.dynamics.fitting import FitReport
+
+    rep = FitReport(model="ode", steps=225, seconds=1.0, losses=[1.0], n_frames=9, n_observed=9, steps_planned=300)
+    assert "225 of 300 (stopped on a loss plateau)" in str(rep)
+    assert "plateau" not in str(FitReport(model="ode", steps=300, seconds=1.0, losses=[1.0], n_frames=9, n_observed=9, steps_planned=300))
+
+
+@pytest.mark.parametrize("bad", [dict(plateau_tol=1.0), dict(plateau_tol=-0.1), dict(plateau_patience=-1), dict(plateau_anneal=-1)])
 def test_bad_plateau_settings_are_refused(bad):
     with pytest.raises(DynodeInputError, match="plateau"):
         ODEConfig(**bad).validate()
