@@ -4,13 +4,16 @@
                                  [--out benchmarks/results/metrics.json]
 
 First (part ``identity``), the identity metrics' old and new paths side by side on the same
-videos (the real 720p clip, 61 frames; two edits of it): old = earlier versions' code, step
-for step (whole-clip uint8 conversion, full-frame HOG scan, dlib's ResNet); new = the fast
-conversion, the pyramid shortcut (the same boxes, found from a smaller image) and dlib's
-ResNet run by PyTorch (batch norm folded into the convolutions), batched. New rows: first
-edit without a cache, first edit filling an empty cache (`dynode metrics`' default: the
-source is hashed and stored), second edit of the same source (its embeddings come from the
-cache); the first edit's new rows lie between two old runs of it. Reported: seconds per frame
+videos (the real 720p clip, 61 frames; two edits of it, as decoded uint8 pixels and their exact
+float conversion): old = earlier versions' code on float frames (which `dynode metrics` then
+read), step for step (whole-clip uint8 conversion, full-frame HOG scan, dlib's ResNet); new =
+the pyramid shortcut (the same boxes, found from a smaller image) and dlib's ResNet run by
+PyTorch (batch norm folded into the convolutions), batched, on the uint8 pixels as `dynode
+metrics` now reads videos (no conversion) and on float frames (the previous version: a fast
+conversion). New rows: first edit without a cache, first edit filling an empty cache
+(`dynode metrics`' default: the source is hashed and stored), second edit of the same source
+(its embeddings come from the cache); the first edit's new rows lie between two old runs of
+it. Decoding is outside every row (the same for all paths). Reported: seconds per frame
 of a scored pair (all of TL-ID, TG-ID, identity preservation), the ratios to the mean of the
 old runs on the same edit, the content key's cost per frame, the largest embedding and metric
 differences (float round-off expected), milliseconds per frame of each step of both paths,
@@ -122,13 +125,14 @@ def load() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def stages(clip, old_enc, new_enc):
-    """Milliseconds per frame of each step of both paths on the same frames (one video, no cache)."""
+def stages(clip, px, old_enc, new_enc):
+    """Milliseconds per frame of each step of both paths on the same frames (one video, no cache):
+    old from float frames, new from the decoded uint8 pixels ``px`` (as `dynode metrics` reads them)."""
     import dlib
     import numpy as np
     import torch
 
-    from dynode_plugin.metrics.enc_dlib import DlibEncoder
+    from dynode_plugin.metrics.enc_dlib import DlibEncoder, rgb_uint8
     from dynode_plugin.video import to_uint8
 
     def ms(fn):
@@ -144,18 +148,20 @@ def stages(clip, old_enc, new_enc):
     old["descriptor"], _ = ms(lambda: [old_enc.net().compute_face_descriptor(a, sh, 0) for a, sh in zip(arr, shapes)])
     fresh = DlibEncoder()  # a finder that starts from a full scan, as on a new video
     fresh._net = new_enc.net()
-    new["convert"], arr = ms(lambda: to_uint8(clip))
+    float_convert, _ = ms(lambda: to_uint8(clip))  # what the new path spent here on float input (previous version)
+    new["convert"], arr = ms(lambda: [np.ascontiguousarray(a) for a in rgb_uint8(px)])
     new["detect+landmarks"], shapes = ms(lambda: [fresh.finder.find(a) for a in arr])
     new["chip"], chips = ms(lambda: torch.from_numpy(np.stack([dlib.get_face_chip(a, sh, size=150, padding=0.25)
                                                                 for a, sh in zip(arr, shapes)])))
     new["descriptor"], _ = ms(lambda: [fresh.net()(chips[k:k + fresh.batch]) for k in range(0, len(chips), fresh.batch)])
     old["total"], new["total"] = sum(old.values()), sum(new.values())
-    return {"frames": len(clip), "old_ms_per_frame": old, "new_ms_per_frame": new,
+    return {"frames": len(clip), "old_ms_per_frame": old, "new_ms_per_frame": new, "new_convert_from_float_ms_per_frame": float_convert,
             "new_full_scans": fresh.finder.full_scans, "new_shortcuts": fresh.finder.shortcuts}
 
 
-def key_costs(clip):
-    """Milliseconds per frame of the cache's content key: this version's, and sha256 of float32 values (version 1)."""
+def key_costs(clip, px):
+    """Milliseconds per frame of the cache's content key (of float frames and of uint8 pixels), and of version 1's
+    sha256 of float32 values."""
     import hashlib
 
     import torch
@@ -169,8 +175,10 @@ def key_costs(clip):
         return h.hexdigest()
 
     out = {}
-    for name, fn in (("this version: " + content_key(clip[:1]).split("-")[0], content_key), ("sha256 of float32 (v1)", v1)):
-        best = min(timed(fn, clip)[0] for _ in range(3))
+    algo = content_key(clip[:1]).split("-")[0]
+    for name, fn, x in ((f"{algo}, float frames", content_key, clip), (f"{algo}, uint8 pixels", content_key, px),
+                        ("sha256 of float32 (v1)", v1, clip)):
+        best = min(timed(fn, x)[0] for _ in range(3))
         out[name] = 1000 * best / len(clip)
     return out
 
@@ -242,11 +250,35 @@ def detection_options(clip):
     return rows
 
 
-def old_vs_new(video, quick: bool, tmp: Path):
-    """Identity metrics: dlib's own path vs the fast path (no cache, cache being filled, source cached)."""
+def decoded_pixels(n: int):
+    """The clip's first ``n`` frames as `dynode metrics` reads them: uint8 pixels as decoded (a synthetic clip without shared data)."""
+    import torch
+
+    from dynode_plugin.video import read_frames
+
+    clip_path = SHARED / "aamir_khan_clip.mp4"
+    if clip_path.exists():
+        return read_frames(clip_path, max_frames=n, keep_uint8=True)[0]
+    return torch.randint(0, 256, (n, 720, 1280, 3), dtype=torch.uint8, generator=torch.Generator().manual_seed(0)).permute(0, 3, 1, 2)
+
+
+def as_pixels(frames):
+    """Float frames -> uint8 pixels [N,3,H,W] stored [N,H,W,3] (how an edited video reads back)."""
+    import torch
+
+    from dynode_plugin.video import to_uint8
+
+    return torch.from_numpy(to_uint8(frames)).permute(0, 3, 1, 2)
+
+
+def old_vs_new(quick: bool, tmp: Path):
+    """Identity metrics: dlib's own path on float frames (earlier versions: `dynode metrics` read floats) vs
+    the fast path on the decoded uint8 pixels (as `dynode metrics` reads videos now) and on float frames
+    (the previous version); no cache, cache being filled, source cached."""
     from dynode_plugin.errors import DynodeInputError
     from dynode_plugin.metrics.embedding_cache import EmbeddingCache
     from dynode_plugin.metrics.evaluate import score_pair
+    from dynode_plugin.video import pixels_to_float
 
     try:
         from dynode_plugin.metrics.enc_dlib import DlibEncoder
@@ -255,39 +287,58 @@ def old_vs_new(video, quick: bool, tmp: Path):
         old_enc.net(), new_enc.net()  # load both networks before any timing
     except (DynodeInputError, ImportError) as exc:
         return {"skipped": str(exc).splitlines()[0]}
-    clip = video[:16] if quick else video[:61]
-    edits = {"colour": clip.clone(), "brightness": (clip * 0.9 + 0.08).clamp(0, 1)}
-    edits["colour"][:, 0] *= 0.85
+    px = decoded_pixels(16 if quick else 61)
+    clip = pixels_to_float(px)  # exactly the float frames read_frames gives for this video
+    colour = clip.clone()
+    colour[:, 0] *= 0.85
+    # the edits as pixels (an edited video is decoded to uint8 too); float inputs are their exact conversions
+    edits_px = {"colour": as_pixels(colour), "brightness": as_pixels((clip * 0.9 + 0.08).clamp(0, 1))}
+    inputs = {"uint8": {"source": px, **edits_px},
+              "float": {"source": clip, **{k: pixels_to_float(v) for k, v in edits_px.items()}}}
     ids = ["tl-id", "tg-id", "identity-preservation"]
     for enc in (old_enc, new_enc):  # one-off costs (first forward pass, allocator) outside the timed rows
         enc.embed(clip[:2])
+        enc.embed(px[:2])
         enc.finder._hint = 0  # the first timed video starts with a full scan, as in a fresh process
     rows = []
     before = load()
     cache = EmbeddingCache(tmp / "embedding-cache")
-    # first edit: no cache, then with an empty cache (`dynode metrics`' default: hashes and stores the source);
-    # second edit of the same source: its embeddings come from the cache. The first edit's new rows lie between
-    # two old runs of it; ratios are to the mean of the old runs of the same edit (the load drifts during a run).
-    runs = [("old (dlib's own code)", old_enc, None, "colour"), ("new, first edit, no cache", new_enc, None, "colour"),
-            ("new, first edit, filling the cache", new_enc, cache, "colour"), ("old (dlib's own code)", old_enc, None, "colour"),
-            ("new, 2nd edit, source cached", new_enc, cache, "brightness"), ("old (dlib's own code)", old_enc, None, "brightness")]
-    for label, enc, c, edit in runs:
+    # first edit: no cache, then filling an empty cache (`dynode metrics`' default: hashes and stores the
+    # source), from uint8 pixels (now) and from float frames (previous version), interleaved; all between two
+    # old runs. Second edit of the same source: its embeddings come from the cache (uint8 and float keys were
+    # filled by the first edit's rows), compared with the old run of that edit. Ratios: to the mean of the old
+    # runs of the same edit (the load drifts during a run); CPU time is the steadier measure under load.
+    old = "old (dlib's own code, float frames)"
+    runs = [(old, old_enc, None, "float", "colour"),
+            ("new, uint8 pixels, first edit, no cache", new_enc, None, "uint8", "colour"),
+            ("new, float frames (previous), first edit, no cache", new_enc, None, "float", "colour"),
+            ("new, uint8 pixels, first edit, filling the cache", new_enc, cache, "uint8", "colour"),
+            ("new, float frames (previous), first edit, filling the cache", new_enc, cache, "float", "colour"),
+            (old, old_enc, None, "float", "colour"),
+            ("new, uint8 pixels, 2nd edit, source cached", new_enc, cache, "uint8", "brightness"),
+            ("new, float frames (previous), 2nd edit, source cached", new_enc, cache, "float", "brightness"),
+            (old, old_enc, None, "float", "brightness")]
+    for label, enc, c, kind, edit in runs:
+        src, edt = inputs[kind]["source"], inputs[kind][edit]
         t, cpu = time.perf_counter(), time.process_time()
-        rec = score_pair(clip, edits[edit], ids, enc, cache=c)
+        rec = score_pair(src, edt, ids, enc, cache=c)
         s, cpu = time.perf_counter() - t, time.process_time() - cpu
-        rows.append({"path": label, "edit": edit, "frames": len(clip), "s_per_frame": s / len(clip), "seconds": s,
-                     "cpu_s_per_frame": cpu / len(clip), **{m: rec[m]["value"] for m in ids}})
-    olds = {e: [r for r in rows if r["path"].startswith("old") and r["edit"] == e] for e in edits}
-    old = {e: {k: sum(r[k] for r in rs) / len(rs) for k in ("s_per_frame", "cpu_s_per_frame", *ids)} for e, rs in olds.items()}
-    for r in rows:  # wall-clock and CPU-time ratios to the mean of the edit's old runs (CPU time is steadier under load)
-        r["speedup_vs_old"] = old[r["edit"]]["s_per_frame"] / r["s_per_frame"]
-        r["cpu_speedup_vs_old"] = old[r["edit"]]["cpu_s_per_frame"] / r["cpu_s_per_frame"]
-    e_old, e_new = old_enc.embed(clip), new_enc.embed(clip)
+        rows.append({"path": label, "input": kind, "edit": edit, "frames": len(src), "s_per_frame": s / len(src), "seconds": s,
+                     "cpu_s_per_frame": cpu / len(src), **{m: rec[m]["value"] for m in ids}})
+    olds = {e: [r for r in rows if r["path"] == old and r["edit"] == e] for e in edits_px}
+    mean_old = {e: {k: sum(r[k] for r in rs) / len(rs) for k in ("s_per_frame", "cpu_s_per_frame", *ids)} for e, rs in olds.items()}
+    for r in rows:  # wall-clock and CPU-time ratios to the mean of the edit's old runs
+        r["speedup_vs_old"] = mean_old[r["edit"]]["s_per_frame"] / r["s_per_frame"]
+        r["cpu_speedup_vs_old"] = mean_old[r["edit"]]["cpu_s_per_frame"] / r["cpu_s_per_frame"]
+    e_old, e_new = old_enc.embed(clip), new_enc.embed(px)
+    new_rows = [r for r in rows if r["path"] != old]
     diff = {"embedding_max_abs": float((e_old.vectors - e_new.vectors).abs().nan_to_num(0).max()),
             "faces_found_equal": bool((e_old.found == e_new.found).all()),
-            "metric_max_abs": max(abs(r[m] - old[r["edit"]][m]) for r in rows for m in ids)}
-    return {"rows": rows, "differences": diff, "stages": stages(clip[:8 if quick else 20], old_enc, new_enc),
-            "content_key_ms_per_frame": key_costs(clip),
+            "metric_max_abs_new_vs_old": max(abs(r[m] - mean_old[r["edit"]][m]) for r in rows for m in ids),
+            "uint8_and_float_metrics_identical": all(r[m] == q[m] for r in new_rows for q in new_rows
+                                                     if r["edit"] == q["edit"] for m in ids)}
+    return {"rows": rows, "differences": diff, "stages": stages(clip[:8 if quick else 20], px[:8 if quick else 20], old_enc, new_enc),
+            "content_key_ms_per_frame": key_costs(clip, px),
             "detection_routes": detection_options(clip[:16] if quick else clip),
             "uptime_before": before, "uptime_after": load(),
             "finder": {"shortcuts": new_enc.finder.shortcuts, "full_scans": new_enc.finder.full_scans}}
@@ -335,18 +386,21 @@ def main():
 
     torch.set_num_threads(args.threads)
     n_video = 32 if args.quick else 100
-    video, aligned = load_inputs(n_video)
-    print(f"inputs: video {tuple(video.shape)}, aligned faces {None if aligned is None else tuple(aligned.shape)}; torch threads {args.threads}")
+    video = aligned = None
+    if args.parts - {"identity"}:  # the identity part reads its own clip, as uint8 pixels
+        video, aligned = load_inputs(n_video)
+        print(f"inputs: video {tuple(video.shape)}, aligned faces {None if aligned is None else tuple(aligned.shape)}; "
+              f"torch threads {args.threads}")
     import os
 
     speed = enc = e2e = None
     if "identity" in args.parts:
         with tempfile.TemporaryDirectory() as d:
             os.environ["DYNODE_EMBEDDING_CACHE"] = str(Path(d) / "cli-cache")  # never the user's cache
-            speed = old_vs_new(video, args.quick, Path(d))
+            speed = old_vs_new(args.quick, Path(d))
         if "rows" in speed:
             print("\nidentity metrics (TL-ID, TG-ID, identity preservation with dlib), old vs new path, same videos:")
-            print_table(speed["rows"], ["path", "edit", "frames", "s_per_frame", "speedup_vs_old", "cpu_speedup_vs_old", "tl-id", "tg-id",
+            print_table(speed["rows"], ["path", "frames", "s_per_frame", "cpu_s_per_frame", "speedup_vs_old", "cpu_speedup_vs_old", "tl-id", "tg-id",
                                         "identity-preservation"])
             st = speed["stages"]
             print(f"content key, ms per frame: {_rounded(speed['content_key_ms_per_frame'])}")

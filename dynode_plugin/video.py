@@ -58,11 +58,13 @@ def _as_rgb(a: np.ndarray) -> np.ndarray:
     return a[..., :3] if a.shape[2] >= 3 else np.repeat(a[..., :1], 3, axis=2)
 
 
-def _stack(arrays: Iterator[np.ndarray], source, max_frames: Optional[int]) -> torch.Tensor:
-    """Decoded images -> float32 [N,3,H,W] in [0,1].
+def _stack(arrays: Iterator[np.ndarray], source, max_frames: Optional[int], keep_uint8: bool = False) -> torch.Tensor:
+    """Decoded images -> float32 [N,3,H,W] in [0,1] (or, with ``keep_uint8`` and 8-bit images, uint8 pixels).
 
     The compact decoded arrays are kept and converted one by one into a preallocated float
     tensor: a whole-clip float intermediate would double the peak memory (and time).
+    ``keep_uint8``: 8-bit images stay uint8, ``[N,3,H,W]`` viewed over ``[N,H,W,3]`` memory
+    (see :func:`pixels_to_float`); 16-bit or float images are converted to float as usual.
     """
     kept: List[np.ndarray] = []
     for i, a in enumerate(arrays):
@@ -75,6 +77,8 @@ def _stack(arrays: Iterator[np.ndarray], source, max_frames: Optional[int]) -> t
         kept.append(a)
     if not kept:
         raise DynodeInputError(f"{source} has no frames")
+    if keep_uint8 and all(a.dtype == np.uint8 for a in kept):
+        return torch.from_numpy(np.stack(kept)).permute(0, 3, 1, 2)
     h, w = kept[0].shape[:2]
     out = torch.empty(len(kept), 3, h, w, dtype=torch.float32)
     for i, a in enumerate(kept):
@@ -83,6 +87,17 @@ def _stack(arrays: Iterator[np.ndarray], source, max_frames: Optional[int]) -> t
         if scale != 1.0:
             out[i] /= scale
     return out.clamp_(0, 1)
+
+
+def pixels_to_float(pixels: torch.Tensor) -> torch.Tensor:
+    """uint8 frames ``[N,3,H,W]`` -> float32 in [0,1]: the very values :func:`read_frames` gives
+    for 8-bit images (each frame copied to float, then divided by 255 in float32)."""
+    n, c, h, w = pixels.shape
+    out = torch.empty(n, c, h, w, dtype=torch.float32)
+    for i in range(n):  # frame by frame: no whole-clip temporaries
+        out[i] = pixels[i]
+        out[i] /= 255.0
+    return out
 
 
 def _folder_arrays(files: List[Path]) -> Iterator[np.ndarray]:
@@ -109,8 +124,12 @@ def _video_fps(path: Path) -> float:
     return DEFAULT_FPS
 
 
-def read_frames(path, max_frames: Optional[int] = None) -> Tuple[torch.Tensor, float]:
+def read_frames(path, max_frames: Optional[int] = None, keep_uint8: bool = False) -> Tuple[torch.Tensor, float]:
     """Read a video file, a folder of images or a glob of images -> (frames [N,3,H,W] float32 in [0,1], fps).
+
+    ``keep_uint8``: 8-bit frames are returned as decoded, uint8 ``[N,3,H,W]`` (a channels-last
+    view, 4x smaller than float; :func:`pixels_to_float` gives the float frames). ``dynode
+    metrics`` reads this way: the dlib encoder consumes uint8, other consumers convert once.
 
     A glob (``out/frames/age/2.0/edit_*.jpeg``) picks some images of a folder, e.g. STIT's
     ``--output_frames`` folders, which hold source_, inversion_ and edit_ images together.
@@ -123,7 +142,7 @@ def read_frames(path, max_frames: Optional[int] = None) -> Tuple[torch.Tensor, f
         files = match_frame_files(path)
         if not files:
             raise DynodeInputError(f"no image frames ({'/'.join(sorted(IMAGE_EXT))}) match {path}")
-        return _stack(_folder_arrays(files), path, max_frames), DEFAULT_FPS
+        return _stack(_folder_arrays(files), path, max_frames, keep_uint8), DEFAULT_FPS
     path = Path(path)
     if not path.exists():
         raise DynodeInputError(f"video or frame folder not found: {path}")
@@ -131,15 +150,15 @@ def read_frames(path, max_frames: Optional[int] = None) -> Tuple[torch.Tensor, f
         files = list_frame_files(path)
         if not files:
             raise DynodeInputError(f"no image frames ({'/'.join(sorted(IMAGE_EXT))}) in folder {path}")
-        return _stack(_folder_arrays(files), path, max_frames), DEFAULT_FPS
+        return _stack(_folder_arrays(files), path, max_frames, keep_uint8), DEFAULT_FPS
     ext = path.suffix.lower()
     if ext in IMAGE_EXT:
-        return _stack(_folder_arrays([path]), path, max_frames), DEFAULT_FPS
+        return _stack(_folder_arrays([path]), path, max_frames, keep_uint8), DEFAULT_FPS
     if ext not in VIDEO_EXT | {".gif"}:
         raise DynodeInputError(f"unsupported video type '{ext}' ({path}); use .mp4/.avi/.mov/.webm/.mkv/.gif or a folder of images")
     try:
         # name the plugin: on a broken file imageio would otherwise try every reader it has
-        frames = _stack(iio.imiter(path, plugin="pillow" if ext == ".gif" else "FFMPEG"), path, max_frames)
+        frames = _stack(iio.imiter(path, plugin="pillow" if ext == ".gif" else "FFMPEG"), path, max_frames, keep_uint8)
     except DynodeInputError:
         raise
     except Exception as exc:  # ffmpeg puts its whole banner in the message: keep the last line, the reason

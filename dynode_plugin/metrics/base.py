@@ -49,6 +49,9 @@ class Encoder:
     kind: str = "identity"
     summary: str = ""
     batch: int = 8
+    # True: ``embed`` also takes uint8 frames [N,3,H,W] (0-255) and gives what it gives for their
+    # float conversion /255; ``Video`` then hands decoded pixels over unconverted
+    takes_uint8: bool = False
 
     def embed(self, frames: torch.Tensor) -> Embeddings:
         """Identity encoders: frames ``[N,3,H,W]`` in [0,1] -> :class:`Embeddings`."""
@@ -136,7 +139,7 @@ class PerVideoMetric(Metric):
         raise NotImplementedError
 
     def update(self, source, edited) -> Dict[str, Any]:
-        rec = {**self.score(source, edited), "frames": len(source.frames), "definition": self.definition}
+        rec = {**self.score(source, edited), "frames": len(source), "definition": self.definition}
         if self.encoder is not None:
             rec["encoder"] = encoder_ref(self.encoder)
         key = source.name if source.name not in self.values else f"{source.name}#{len(self.values)}"

@@ -31,10 +31,16 @@ def _hasher():
 
 
 def content_key(frames: torch.Tensor) -> str:
-    """``"<algorithm>-<hex>"`` of ``frames``' dtype, shape and bytes (frame by frame, no whole-video copy)."""
+    """``"<algorithm>-<hex>"`` of ``frames``' dtype, shape and bytes (frame by frame, no whole-video copy).
+
+    uint8 frames ``[N,3,H,W]`` are hashed in ``[H,W,3]`` order (marked in the key): decoded
+    pixels are stored that way (``read_frames(..., keep_uint8=True)``), so no frame is copied.
+    """
     algo, h = _hasher()
-    h.update(f"dynode-content-v{KEY_VERSION}:{str(frames.dtype)}:{tuple(frames.shape)}".encode())
+    hwc = frames.dtype == torch.uint8 and frames.ndim == 4
+    h.update(f"dynode-content-v{KEY_VERSION}:{str(frames.dtype)}:{tuple(frames.shape)}{':hwc' if hwc else ''}".encode())
     for f in frames.detach():
+        f = f.permute(1, 2, 0) if hwc else f
         # a byte view of the frame as it is in memory (any dtype, bfloat16 included); copies only
         # a non-contiguous or non-CPU frame
         h.update(f.cpu().contiguous().reshape(-1).view(torch.uint8).numpy())

@@ -35,6 +35,20 @@ def _models_dir() -> Path:
     raise MissingWeightsError("dlib identity encoder", RESNET, searched or ["the face_recognition_models package (not installed)"], INSTALL)
 
 
+def rgb_uint8(frames: torch.Tensor) -> np.ndarray:
+    """Frames ``[N,3,H,W]`` (float in [0,1], or uint8) -> uint8 ``[N,H,W,3]`` as dlib reads them.
+
+    uint8 frames are used as they are (a view: decoded pixels are stored ``[H,W,3]`` per
+    frame, so nothing is copied); float frames are rounded by :func:`~dynode_plugin.video.to_uint8`.
+    The two agree on decoded video: ``to_uint8(pixels / 255)`` gives back the pixels.
+    """
+    if frames.dtype == torch.uint8:
+        if frames.ndim != 4 or frames.shape[1] != 3:
+            raise DynodeInputError(f"frames must be a tensor [N, 3, H, W]; got {tuple(frames.shape)}")
+        return frames.detach().cpu().permute(0, 2, 3, 1).numpy()
+    return to_uint8(frames)
+
+
 def _import_dlib():
     try:
         import dlib
@@ -156,6 +170,7 @@ class DlibEncoder(Encoder):
     kind = "identity"
     summary = "dlib ResNet face embedding (128-d) with HOG detection and 5-point alignment"
     batch = 16
+    takes_uint8 = True  # decoded pixels go in unconverted (see :func:`rgb_uint8`)
 
     def __init__(self, max_upsample: int = 1, jitter: int = 0, fast: bool = True):
         self.finder = DlibFaceFinder(max_upsample, fast=fast)
@@ -196,7 +211,8 @@ class DlibEncoder(Encoder):
         vecs = torch.full((len(frames), 128), float("nan"), dtype=torch.float64)
         found = torch.zeros(len(frames), dtype=torch.bool)
         chips = []
-        for i, img in enumerate(to_uint8(frames)):  # C-contiguous [H,W,3] views: dlib reads them without a copy
+        for i, img in enumerate(rgb_uint8(frames)):  # [H,W,3] frames; copied only if not stored that way
+            img = np.ascontiguousarray(img)
             shape = self.finder.find(img)
             if shape is not None:  # the chip compute_face_descriptor would cut; the network runs below, batched
                 found[i] = True
@@ -208,8 +224,11 @@ class DlibEncoder(Encoder):
 
     def _embed_with_dlib(self, frames: torch.Tensor) -> Embeddings:
         """Earlier versions' code, step for step (conversion included): dlib's own descriptor,
-        needed for ``jitter`` > 0, and the baseline of ``benchmarks/metrics.py``."""
-        arr = (frames.detach().cpu().float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+        needed for ``jitter`` > 0, and the baseline of ``benchmarks/metrics.py`` (on float frames)."""
+        if frames.dtype == torch.uint8:
+            arr = rgb_uint8(frames)
+        else:
+            arr = (frames.detach().cpu().float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()
         vecs = torch.full((len(arr), 128), float("nan"), dtype=torch.float64)
         found = torch.zeros(len(arr), dtype=torch.bool)
         for i, img in enumerate(arr):

@@ -65,10 +65,10 @@ def build_metrics(metric_ids: Sequence[str], encoders: Mapping[str, Any], settin
 
 def update_all(metrics: Mapping[str, Any], source: Video, edited: Video) -> Dict[str, Any]:
     """Feed one pair to every metric -> {"frames": N, metric id: per-video record} (per-video metrics only)."""
-    if len(source.frames) != len(edited.frames):
-        raise DynodeInputError(f"source has {len(source.frames)} frames but edited has {len(edited.frames)}; "
+    if len(source) != len(edited):
+        raise DynodeInputError(f"source has {len(source)} frames but edited has {len(edited)}; "
                                "metrics compare frame t with frame t: give clips of the same length")
-    out: Dict[str, Any] = {"frames": len(source.frames)}
+    out: Dict[str, Any] = {"frames": len(source)}
     for mid, m in metrics.items():
         rec = m.update(source, edited)
         if getattr(m, "per_video", True) and rec is not None:
@@ -114,7 +114,7 @@ def evaluate(pairs: Sequence[Pair], metric_ids: Sequence[str], encoders: Mapping
     metrics = build_metrics(metric_ids, encoders, settings)
     per_video: Dict[str, Dict[str, Any]] = {}
     for name, sp, ep in tqdm(pairs, desc="videos", unit="video", disable=not progress or len(pairs) < 2):
-        (s, _), (e, _) = read_frames(sp), read_frames(ep)
+        (s, _), (e, _) = read_frames(sp, keep_uint8=True), read_frames(ep, keep_uint8=True)  # uint8: see Video
         try:
             scores = update_all(metrics, Video(s, name, "source", cache, progress), Video(e, name, "edited", None, progress))
         except DynodeInputError as exc:

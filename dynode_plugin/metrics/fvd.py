@@ -37,7 +37,7 @@ class FVD(Metric):
         self.too_short: List[str] = []
 
     def _add(self, video, which: str) -> None:
-        starts = clip_starts(len(video.frames), self.clip_len, self.stride, self.max_clips)
+        starts = clip_starts(len(video), self.clip_len, self.stride, self.max_clips)
         if not starts:
             self.too_short.append(f"{which}/{video.name}")
             return

@@ -114,7 +114,7 @@ class Flicker(PerVideoMetric):
                   "source_value: the same for the source, added: value - source_value")
 
     def score(self, source, edited) -> Dict[str, Any]:
-        if len(edited.frames) < 2:
+        if len(edited) < 2:
             return {"value": None, "source_value": None, "added": None, "per_frame": []}
         per, src = frame.flicker(edited.frames), frame.flicker(source.frames)
         value, source_value = float(per.mean()), float(src.mean())
