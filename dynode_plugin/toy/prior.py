@@ -8,8 +8,9 @@ it) encoded with the toy encoder, by :func:`dynode_plugin.dynamics.prior_trainin
 with a per-clip code (``context``): the toy motions are sums of sines with random phases, which a
 per-clip first-order field cannot infer from sparse observations, but a field trained on many
 clips of the family, told the clip's phases through its code, can. The prior's header records the
-seeds and the sha256 of the toy weights it was trained against (``tests/toy/test_toy_prior.py``
-fails when the weights change and the prior was not re-trained).
+seeds, the sha256 of the toy weights file it was trained against and that of its generator and encoder
+tensors (``codes_sha256``; ``tests/toy/test_toy_prior.py`` fails when those change and the prior was
+not re-trained; a re-derived direction or mapper does not change the codes the prior learned).
 """
 from __future__ import annotations
 
@@ -27,6 +28,20 @@ FRAMES = 48
 
 def weights_sha256(path: Path = None) -> str:
     return hashlib.sha256(Path(path or ASSETS / WEIGHTS).read_bytes()).hexdigest()
+
+
+def codes_sha256(path: Path = None) -> str:
+    """sha256 of what the prior depends on: the generator's and the encoder's tensors (names, dtypes, shapes,
+    bytes) in the toy weights file. A re-derived edit direction or mapper changes the file but not the codes."""
+    import torch
+    from safetensors.torch import load_file
+
+    t = load_file(str(path or ASSETS / WEIGHTS))
+    h = hashlib.sha256()
+    for k in sorted(k for k in t if k.startswith(("g.", "e."))):
+        h.update(f"{k}:{t[k].dtype}:{tuple(t[k].shape)}".encode())
+        h.update(t[k].contiguous().view(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
 
 
 def shipped_prior_path() -> Path:
@@ -66,7 +81,7 @@ def build(clips: int = 400, steps: int = 2500, out: Path = None, progress: bool 
     t0 = time.perf_counter()
     latents = encode_clips(clips)
     encode_s = time.perf_counter() - t0
-    against = {"toy_weights_sha256": weights_sha256(), "first_seed": FIRST_SEED, "clips": clips, "frames": FRAMES,
+    against = {"toy_weights_sha256": weights_sha256(), "toy_codes_sha256": codes_sha256(), "first_seed": FIRST_SEED, "clips": clips, "frames": FRAMES,
                "inversion": "encoder"}
     prior = train_prior(latents, ODEConfig(subspace_dim=16), PriorTraining(steps=steps, max_gap=max_gap), progress=progress,
                         trained_against=against)
