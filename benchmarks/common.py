@@ -47,6 +47,19 @@ def realistic_clip(n: int, seed: int = 0, motion_dims: int = 6, jitter: float = 
     return t, clean.reshape(n, *shape), noisy.reshape(n, *shape)
 
 
+def timed(fn, *args, repeat: int = 1):
+    """(best wall seconds of ``repeat`` calls, the last call's result)."""
+    import time
+
+    best = float("inf")
+    out = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn(*args)
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
 def machine() -> dict:
     return {"python": platform.python_version(), "torch": torch.__version__, "cpus": os.cpu_count(),
             "load_avg": os.getloadavg() if hasattr(os, "getloadavg") else None}
