@@ -57,6 +57,11 @@ class Encoder:
         """Identity encoders: frames ``[N,3,H,W]`` in [0,1] -> :class:`Embeddings`."""
         raise NotImplementedError
 
+    def fork(self) -> Optional["Encoder"]:
+        """An encoder that gives what this one gives and may embed another video in another thread at
+        the same time (shared weights, its own per-video state), or None (the default: not safe)."""
+        return None
+
     def embed_clips(self, clips: torch.Tensor) -> torch.Tensor:
         """Video encoders: clips ``[B,T,3,H,W]`` in [0,1] -> features ``[B, D]``."""
         raise NotImplementedError

@@ -7,9 +7,11 @@ The same detector and landmarks align faces for the ArcFace encoder.
 """
 from __future__ import annotations
 
+import copy
+
 import importlib.util
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import numpy as np
 import torch
@@ -194,6 +196,17 @@ class DlibEncoder(Encoder):
 
     def weights_sha256(self) -> str:
         return sha256_file(self._path)
+
+    def fork(self) -> Optional["DlibEncoder"]:
+        """The same encoder for a second thread: its own detector, landmark model and pyramid hint (the
+        finder's state follows one video), the PyTorch network shared (read-only at inference). dlib's
+        detector releases the GIL, so two videos embed at once on two cores (benchmarks/metrics.py)."""
+        if not self.fast:  # dlib's own descriptor object: not known to be safe to share between threads
+            return None
+        other = copy.copy(self)
+        other.finder = DlibFaceFinder(self.finder.max_upsample, fast=self.finder.fast)
+        other._net = self.net()  # loaded once, shared
+        return other
 
     def cache_key(self) -> str:
         return (f"dlib-v2:{self.weights_sha256()}:{sha256_file(self.finder.models_dir / SHAPE5)}:up{self.finder.max_upsample}:"

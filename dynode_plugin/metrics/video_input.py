@@ -87,8 +87,11 @@ class Video:
             self._memo[key] = make()
         return self._memo[key]
 
-    def embeddings(self, encoder) -> Embeddings:
-        """Identity embeddings of every frame (memoised; cached on disk for sources)."""
+    def embeddings(self, encoder, worker=None) -> Embeddings:
+        """Identity embeddings of every frame (memoised under ``encoder``; cached on disk for sources).
+        ``worker``: an ``encoder.fork()`` that does the work (another thread's copy), same values."""
+        run = worker if worker is not None else encoder
+
         def make():
             frames = self.input_for(encoder)
             cache = self.cache if self.role == "source" else None
@@ -97,7 +100,7 @@ class Video:
                 hit = cache.load(ckey, self.content_hash(frames), len(self))
                 if hit is not None:
                     return hit
-            emb = Embeddings.cat(batched(encoder.embed, frames, encoder.batch, f"{encoder.id} {self.role} {self.name}",
+            emb = Embeddings.cat(batched(run.embed, frames, encoder.batch, f"{encoder.id} {self.role} {self.name}",
                                          self.progress))
             if ckey:
                 cache.save(ckey, self.content_hash(frames), emb)
