@@ -179,6 +179,7 @@ class DlibEncoder(Encoder):
         self._path = self.finder.models_dir / RESNET
         self.jitter, self.fast = jitter, fast and jitter == 0
         self._net = None
+        self._forked = None  # the one fork (see fork)
 
     @property
     def backend(self) -> str:
@@ -203,10 +204,13 @@ class DlibEncoder(Encoder):
         detector releases the GIL, so two videos embed at once on two cores (benchmarks/metrics.py)."""
         if not self.fast:  # dlib's own descriptor object: not known to be safe to share between threads
             return None
-        other = copy.copy(self)
-        other.finder = DlibFaceFinder(self.finder.max_upsample, fast=self.finder.fast)
-        other._net = self.net()  # loaded once, shared
-        return other
+        if self._forked is None:  # made once: a set of pairs forks per pair, and the landmark model is a file read
+            other = copy.copy(self)
+            other.finder = DlibFaceFinder(self.finder.max_upsample, fast=self.finder.fast)
+            other._net = self.net()  # loaded once, shared
+            other._forked = None
+            self._forked = other
+        return self._forked
 
     def cache_key(self) -> str:
         return (f"dlib-v2:{self.weights_sha256()}:{sha256_file(self.finder.models_dir / SHAPE5)}:up{self.finder.max_upsample}:"

@@ -46,6 +46,10 @@ def test_concurrent_scores_equal_sequential_and_both_encoders_work():
     assert forks[0].finder.shortcuts + forks[0].finder.full_scans == 6
     assert enc.finder.shortcuts + enc.finder.full_scans == 6
     assert forks[0].net() is enc.net()  # the network is shared, not loaded twice
+    # a second pair (as in a set of videos) reuses the one fork: no second landmark-model read
+    again = score_pair(src, edt, IDS, enc, concurrent=True)
+    assert len(forks) == 2 and forks[1] is forks[0]
+    assert {m: again[m]["value"] for m in IDS} == {m: seq[m]["value"] for m in IDS}
 
 
 def test_a_fork_error_is_raised_not_swallowed():
