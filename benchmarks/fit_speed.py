@@ -107,9 +107,9 @@ def run_fit(spec):
         solver.fixed_steps = lambda span, max_step: max(1, math.ceil(span / max_step - 1e-9))
 
         dynamo_s = time.perf_counter() - t0
-        model = DynamicsModel(**OLD, seed=spec.get("seed", 0))
+        model = DynamicsModel(**OLD, seed=spec.get("fit_seed", spec.get("seed", 0)))
     else:
-        model = DynamicsModel(seed=spec.get("seed", 0))
+        model = DynamicsModel(seed=spec.get("fit_seed", spec.get("seed", 0)))
     model.fit(noisy, mask=mask, progress=False)
     wall = time.perf_counter() - t0 - clock["excluded"]
     cpu = time.process_time() - cpu0 - clock["excluded_cpu"]
@@ -117,7 +117,7 @@ def run_fit(spec):
     pred = model.predict()
     held = ~mask
     return dict(clip=spec["clip"] if spec["clip"] == "real" else f"synthetic N={n}", every=spec["every"], path=spec["path"],
-                seed=spec.get("seed", 0), wall_s=wall, cpu_s=cpu, dynamo_import_s=dynamo_s, steps=model.report.steps, steps_planned=model.config.steps,
+                seed=spec.get("seed", 0), fit_seed=spec.get("fit_seed", spec.get("seed", 0)), wall_s=wall, cpu_s=cpu, dynamo_import_s=dynamo_s, steps=model.report.steps, steps_planned=model.config.steps,
                 plateau_step=getattr(model.report, "plateau_step", None),
                 steps_per_s=model.report.steps_per_second,
                 final_objective=objective(field, coords, tau, old_cfg, old_cfg.window), curve=curve,
@@ -139,9 +139,10 @@ def specs(quick: bool):
 def summarise(rows):
     out = []
     for new in (r for r in rows if r["path"] == "new"):
-        old = next(r for r in rows if r["path"] == "old" and (r["clip"], r["every"], r["seed"]) == (new["clip"], new["every"], new["seed"]))
+        key = (new["clip"], new["every"], new["seed"], new["fit_seed"])
+        old = next(r for r in rows if r["path"] == "old" and (r["clip"], r["every"], r["seed"], r["fit_seed"]) == key)
         reach = next((s for _, s, v in new["curve"] if v <= old["final_objective"]), None)
-        out.append(dict(clip=new["clip"], every=new["every"], seed=new["seed"], old_wall_s=old["wall_s"], new_wall_s=new["wall_s"],
+        out.append(dict(clip=new["clip"], every=new["every"], seed=new["seed"], fit_seed=new["fit_seed"], old_wall_s=old["wall_s"], new_wall_s=new["wall_s"],
                         speedup=old["wall_s"] / new["wall_s"], old_cpu_s=old["cpu_s"], new_cpu_s=new["cpu_s"],
                         speedup_cpu=old["cpu_s"] / new["cpu_s"], old_steps=old["steps"], new_steps=new["steps"],
                         old_steps_per_s=old["steps_per_s"], new_steps_per_s=new["steps_per_s"],
@@ -163,6 +164,28 @@ def seed_means(table):
         out.append(dict(clip=key[0], every=key[1], seeds=len(rs), speedup_cpu=mean["old_cpu_s"] / mean["new_cpu_s"],
                         old_heldout=mean["old_heldout"], new_heldout=mean["new_heldout"], new_steps=mean["new_steps"],
                         heldout_ratio=mean["new_heldout"] / mean["old_heldout"] if mean["old_heldout"] else None))
+    return out
+
+
+def clip_verdicts(table):
+    """Per clip (clip and clip seed): held-out error of old and new as mean and standard deviation over the
+    fit seeds, the ratio of the means, the difference in standard errors (Welch) and a verdict: ``better``
+    (new mean <= old mean), ``equal`` (worse by less than two standard errors: not told apart from the
+    fit seed's own spread) or ``worse``. One fit per path cannot say which: a sparse clip's held-out error
+    moves by up to 5% with the fit seed alone."""
+    import statistics as st
+
+    out = []
+    for key in dict.fromkeys((r["clip"], r["every"], r["seed"]) for r in table if r["old_heldout"] is not None):
+        rs = [r for r in table if (r["clip"], r["every"], r["seed"]) == key]
+        old, new = [r["old_heldout"] for r in rs], [r["new_heldout"] for r in rs]
+        mo, mn = st.mean(old), st.mean(new)
+        se = math.sqrt((st.variance(old) + st.variance(new)) / len(rs)) if len(rs) > 1 else None
+        z = (mn - mo) / se if se else None
+        verdict = "better" if mn <= mo else ("equal" if z is not None and z < 2 else "worse")
+        out.append(dict(clip=key[0], every=key[1], seed=key[2], fit_seeds=len(rs), old_heldout=mo, new_heldout=mn,
+                        old_sd=st.stdev(old) if len(rs) > 1 else None, new_sd=st.stdev(new) if len(rs) > 1 else None,
+                        heldout_ratio=mn / mo, diff_in_se=z, verdict=verdict))
     return out
 
 
@@ -188,7 +211,11 @@ def main(argv=None):
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "fit_speed.json"))
     ap.add_argument("--scaling", action="store_true", help="only the new default on 64 vs 256 dense frames (twice each)")
     ap.add_argument("--only", default="", help="comma-separated clips N:every or 'real' (e.g. 256:8,real): run just these")
-    ap.add_argument("--seeds", default="0", help="comma-separated fit seeds, each clip fitted old and new once per seed (held-out error varies with the seed)")
+    ap.add_argument("--seeds", default="0", help="comma-separated seeds of the clips (a synthetic clip per seed; the real clip is one clip)")
+    ap.add_argument("--fit-seeds", default="", help="comma-separated fit seeds, each clip fitted old and new once per fit seed "
+                    "(default: the clip's seed); with 2 or more, a per-clip verdict from the means over them")
+    ap.add_argument("--jobs", type=int, default=1, help="fits at once, each in its own process (2 on a 2-core machine: "
+                    "read the CPU-second columns; wall times then include the other fit's competition)")
     args = ap.parse_args(argv)
     if args.scaling:
         res = scaling()
@@ -201,22 +228,30 @@ def main(argv=None):
     rows = []
     chosen = [c for c in specs(args.quick) if not args.only
               or ("real" if c["clip"] == "real" else f"{c['n']}:{c['every']}") in args.only.split(",")]
-    for clip, seed, path in ((c, int(seed), p) for c in chosen for seed in args.seeds.split(",") for p in ("old", "new")):
-        spec = dict(clip, path=path, seed=seed, eval_every=0 if path == "old" else 10)
-        with cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-            r = pool.submit(run_fit, spec).result()
-        rows.append(r)
-        print(f"  {r['clip']:<16} every {r['every']}  {path}: {r['wall_s']:.1f} s, {r['steps']} steps, "
-              f"held-out {r['mse_heldout']}, load {r['load_before']:.1f}", file=sys.stderr)
+    fit_seeds = [int(f) for f in args.fit_seeds.split(",")] if args.fit_seeds else [None]
+    todo = [dict(c, path=p, seed=int(seed), fit_seed=int(seed) if f is None else f, eval_every=0 if p == "old" else 10)
+            for c in chosen for seed in args.seeds.split(",") for f in fit_seeds for p in ("old", "new")]
+    # a fresh process per fit (max_tasks_per_child): imports and peak memory are each fit's own
+    with cf.ProcessPoolExecutor(max_workers=args.jobs, mp_context=ctx, max_tasks_per_child=1) as pool:
+        for r in pool.map(run_fit, todo):
+            rows.append(r)
+            print(f"  {r['clip']:<16} every {r['every']} seed {r['seed']}/{r['fit_seed']}  {r['path']}: {r['wall_s']:.1f} s, "
+                  f"{r['steps']} steps, held-out {r['mse_heldout']}, load {r['load_before']:.1f}", file=sys.stderr)
     table = summarise(rows)
-    print_table(table, ["clip", "every", "seed", "old_wall_s", "new_wall_s", "speedup", "speedup_cpu", "old_steps_per_s", "new_steps_per_s",
+    print_table(table, ["clip", "every", "seed", "fit_seed", "old_wall_s", "new_wall_s", "speedup", "speedup_cpu", "old_steps_per_s", "new_steps_per_s",
                         "new_steps", "t_old_loss_s", "old_heldout", "new_heldout", "heldout_ratio", "old_rollout",
                         "new_rollout", "load"])
     means = seed_means(table)
     if len(args.seeds.split(",")) > 1:
         print("\nmean over seeds:")
         print_table(means, ["clip", "every", "seeds", "speedup_cpu", "old_heldout", "new_heldout", "heldout_ratio", "new_steps"])
-    news = {(r["clip"], r["every"]): (r["new_wall_s"], r["new_cpu_s"]) for r in table if r["seed"] == table[0]["seed"]}
+    verdicts = clip_verdicts(table)
+    if len(fit_seeds) > 1:
+        print("\nper clip, over the fit seeds (equal: worse by < 2 standard errors of the difference):")
+        print_table(verdicts, ["clip", "every", "seed", "fit_seeds", "old_heldout", "old_sd", "new_heldout", "new_sd", "heldout_ratio",
+                               "diff_in_se", "verdict"])
+    first = (table[0]["seed"], table[0]["fit_seed"])
+    news = {(r["clip"], r["every"]): (r["new_wall_s"], r["new_cpu_s"]) for r in table if (r["seed"], r["fit_seed"]) == first}
     dense = ("synthetic N=256", 1) in news and ("synthetic N=64", 1) in news
     ratio = news[("synthetic N=256", 1)][0] / news[("synthetic N=64", 1)][0] if dense else None
     ratio_cpu = news[("synthetic N=256", 1)][1] / news[("synthetic N=64", 1)][1] if dense else None
@@ -225,6 +260,7 @@ def main(argv=None):
     path = write_json(args.out, {"machine": machine(), "note": "2-core machine shared with other jobs: ratios within this run count, "
                                  "absolute seconds depend on the load column", "old_settings": OLD,
                                  "scaling_256_over_64": ratio, "scaling_256_over_64_cpu": ratio_cpu, "summary": table, "seed_means": means,
+                                 "clip_verdicts": verdicts, "jobs": args.jobs,
                                  "runs": rows})
     print(f"wrote {path}")
 
