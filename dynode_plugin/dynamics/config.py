@@ -4,9 +4,11 @@ Defaults come from measurements on a 2-core CPU (see ``benchmarks/fit.py`` and
 ``docs/benchmarks.md``): fitting in a centred PCA subspace of the clip (k ~ 8-16) is 15-50x
 faster than the full 18x512 state and denoises; fixed-step RK4 matches dopri5's
 accuracy at a fraction of the cost; at most 300 Adam steps from lr 1e-2 (cosine-decayed), ended
-earlier on a loss plateau (200-275 steps on the benchmark clips), are 6-15x cheaper than the earlier
-800 steps from 3e-3 and match their held-out error to within 0.4% on 14 of 15 clip-seed cells, 3% worse
-on one (benchmarks/results/fit_speed_3seeds.json, issue 17): the steps a clip needs differ both ways.
+earlier on a loss plateau (200-275 steps on the benchmark clips), are 5-14x cheaper than the earlier
+800 steps from 3e-3, with held-out error better or equal within the fit seed's spread on every clip of
+benchmarks/fit.py (means over five fit seeds, benchmarks/results/fit_speed_fitseeds.json, issue 17); on
+two of five other 9-observation clips 3% worse (fit_speed_sparse_clips.json; no schedule tried was
+equal or better on all of them: docs/benchmarks.md).
 Every field is also a command-line option and a STIT config name (``dynamics/settings.py``).
 ``paper_config()`` gives the paper-literal setting for comparison.
 """
