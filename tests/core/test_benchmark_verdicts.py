@@ -34,3 +34,13 @@ def test_one_fit_seed_cannot_call_a_worse_clip_equal():
     out = fit_speed.clip_verdicts(rows("one", [1.0], [1.001]))
     assert out[0]["diff_in_se"] is None and out[0]["verdict"] == "worse"
     assert fit_speed.clip_verdicts(rows("one", [1.0], [0.999]))[0]["verdict"] == "better"
+
+
+def test_dense_scaling_is_the_ratio_of_means_over_seeds():
+    def row(n, wall, cpu):
+        return dict(clip=f"synthetic N={n}", every=1, new_wall_s=wall, new_cpu_s=cpu)
+
+    table = [row(64, 2.0, 1.0), row(64, 4.0, 3.0), row(256, 3.0, 2.0), row(256, 5.0, 4.0),
+             dict(clip="synthetic N=256", every=8, new_wall_s=100.0, new_cpu_s=100.0)]  # sparse: not counted
+    assert fit_speed.dense_scaling(table) == (pytest.approx(4.0 / 3.0), pytest.approx(3.0 / 2.0))
+    assert fit_speed.dense_scaling(table[:2]) == (None, None)
