@@ -50,6 +50,30 @@ def test_fit_or_load_reuses_only_a_matching_file_and_refits_on_request(tmp_path)
     assert fitted3 and fitted4
 
 
+def test_a_model_fitted_on_some_frames_is_reused_only_for_the_frames_it_filled(tmp_path):
+    """Without a mask every given frame is data: a sparse model matches when the other frames hold its own
+    predictions (STIT's sparse train fills its checkpoint so), not when they hold other codes."""
+    from dynode_plugin.dynamics.settings import model_matches
+
+    z = torch.randn(9, 2, 3)
+    mask = torch.zeros(9, dtype=torch.bool)
+    mask[::4] = True
+    path = tmp_path / "sparse.dynode"
+    sparse, fitted, _ = fit_or_load(z, "ode", {"steps": 3, "hidden": 8}, path, mask=mask, progress=False)
+    assert fitted and path.is_file()
+    filled = z.clone()
+    filled[~mask] = sparse.predict(sparse.times[~mask])
+    assert model_matches(sparse, filled) and not model_matches(sparse, z)
+    assert model_matches(sparse, z, mask=mask)  # the same observed frames named: the others are not data
+    nudged = filled.clone()
+    nudged[1, 0, 0] += 1e-2
+    assert not model_matches(sparse, nudged)
+    again, fitted, secs = fit_or_load(filled, "ode", {"steps": 3, "hidden": 8}, path, progress=False)
+    assert not fitted and secs == 0.0 and bool((~again.mask).any())  # reused: the file's sparse model
+    dense, fitted, _ = fit_or_load(z, "ode", {"steps": 3, "hidden": 8}, path, progress=False)
+    assert fitted and bool(dense.mask.all())  # other codes at the unobserved frames: fitted on all nine
+
+
 def test_fit_or_load_hands_a_host_loss_to_models_that_take_one():
     z = torch.randn(6, 2, 3)
     calls = []
