@@ -15,7 +15,10 @@ frame (STIT smooths the crops over time), but three of STIT's functions are wrap
   (e4e + PTI) seconds, wall and CPU, apart.
 
 train.py then saves ``checkpoints/model_<run>.pt`` with N pivots and N quads exactly as usual,
-so STIT's ``edit_video.py`` and ``edit_video_stitching_tuning.py`` read it unchanged.
+so STIT's ``edit_video.py`` and ``edit_video_stitching_tuning.py`` read it unchanged. The model that
+filled the pivots is saved beside it as ``model_<run>.dynode``, where the edit hook looks first: its
+file matches the checkpoint's pivots (the filled ones are its own predictions), so an edit reuses it
+instead of fitting again. An existing file is never replaced.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from dynode_plugin.errors import DynodeInputError
 from dynode_plugin.frame_selection import FrameSelection, SelectionSpec
 
+from .checkpoint import checkpoints_dir
 from .runner import _option, absolutize, execute
 from .session import StitSession
 
@@ -43,6 +47,7 @@ class TrainSession:
         self.failed_paths: List[str] = []
         self.selection: Optional[FrameSelection] = None
         self.seconds: Dict[str, float] = {}
+        self.model = None  # the dynamics model that filled the pivots (None: every frame inverted)
 
     # -- utils.alignment ------------------------------------------------------------------
     def crop_faces(self, original):
@@ -111,9 +116,21 @@ class TrainSession:
         from dynode_plugin.frame_selection import fill_latents
 
         with self.timed("fit"):
-            pivots = fill_latents(ws.detach().to("cpu", dtype=ws.dtype), sel, self.model_id, self.settings,
-                                  progress=self.progress)[0]
+            pivots, self.model, _ = fill_latents(ws.detach().to("cpu", dtype=ws.dtype), sel, self.model_id, self.settings,
+                                                 progress=self.progress)
         return pivots.to(ws.device)
+
+    def save_model(self, path: Path) -> Dict[str, Any]:
+        """Write the model that filled the pivots to ``path`` (the edit hook's default file) unless a file is
+        there: this command did not create it, so it stays (the hook reuses it only if it matches)."""
+        if self.model is None:
+            return {"model_file": None, "model_note": "no model: every frame was inverted"}
+        if path.exists() or path.is_symlink():
+            return {"model_file": None, "model_note": f"{path} exists and was left alone; the edit reuses it only if it "
+                                                      "matches these pivots, else fits again"}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.model.save(path)  # atomic
+        return {"model_file": str(path), "model_note": "the edit hook reuses it (no second fit)"}
 
     def prepare(self, fixes) -> None:
         """Wrap STIT's functions (called inside the checkout, before train.py runs; ``fixes`` undoes them)."""
@@ -188,5 +205,6 @@ def run_train(root, args: Sequence[str], spec: SelectionSpec, *, model_id: str =
     report = execute(root, "train.py", args, StitSession(overrides=overrides or {}, announce=False, run=run),
                      prepare=session.prepare)
     sel = session.selection
+    saved = session.save_model(root / checkpoints_dir(root) / f"model_{run}.dynode")
     return {**report, "run": run, "selection": sel.report() if sel else None, "summary": sel.summary() if sel else "",
-            "seconds": dict(session.seconds)}
+            "seconds": dict(session.seconds), **saved}

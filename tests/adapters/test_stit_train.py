@@ -75,6 +75,26 @@ def test_train_inverts_one_frame_in_k_and_fills_missing_faces(world, tmp_path):
 
     frames, _ = read_frames(world["root"] / "edits" / "age" / "2.0" / "out.mp4")
     assert len(frames) == 12
+    # the model that filled the pivots is saved where the edit hook looks, and the edit reuses it
+    dyn = world["root"] / "checkpoints" / "model_sparse.dynode"
+    assert rep["model_file"] == str(dyn) and dyn.is_file() and "the edit hook reuses it" in rep["model_note"]
+    edit_report = tmp_path / "edit.json"
+    res = run("stit", "edit", "--stit-root", str(world["root"]), "--model", "linear", "--report-json", str(edit_report),
+              "--", "edit_video.py", "-i", "input_frames", "-o", "edits_dynode", "-r", "sparse", "-en", "age", "-er", "-2", "2", "2")
+    assert res.exit_code == 0, res.output
+    edit = json.loads(edit_report.read_text())["edit"]
+    assert edit["fitted"] is False and Path(edit["model_file"]) == dyn.resolve()
+    assert len(read_frames(world["root"] / "edits_dynode" / "age" / "2.0" / "out.mp4")[0]) == 12
+
+
+def test_train_leaves_an_existing_model_file_alone(world):
+    mine = world["root"] / "checkpoints" / "model_sparse.dynode"
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_bytes(b"the user's own file")
+    res = run("stit", "train", "--stit-root", str(world["root"]), "--every", "4", "--model", "linear", "-q", "--", "train.py", *TRAIN)
+    assert res.exit_code == 0, res.output
+    assert mine.read_bytes() == b"the user's own file"
+    assert "dynamics model: not saved" in res.output and "exists and was left alone" in res.output
 
 
 def test_train_bad_selection_stops_before_any_work(world):
