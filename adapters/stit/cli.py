@@ -138,7 +138,7 @@ def train_cmd(stit_root, every, frames, max_gap, model_id, no_compat, report_jso
     click.echo(f"STIT train.py finished in {report['total_seconds']:.1f} s (alignment {secs.get('alignment', float('nan')):.1f} s, "
                f"e4e + PTI {secs.get('inversion', float('nan')):.1f} s" + (f", fit {secs['fit']:.1f} s" if "fit" in secs else "")
                + f"); {report['summary']}")
-    if report.get("model_file") or "exists" in report.get("model_note", ""):
+    if report.get("model_note") and report.get("selection") and report["selection"].get("filled"):
         click.echo(f"dynamics model: {report['model_file'] or 'not saved'} ({report['model_note']})")
     if report_json:
         with atomic_path(report_json) as tmp:

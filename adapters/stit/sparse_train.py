@@ -128,8 +128,11 @@ class TrainSession:
         if path.exists() or path.is_symlink():
             return {"model_file": None, "model_note": f"{path} exists and was left alone; the edit reuses it only if it "
                                                       "matches these pivots, else fits again"}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.model.save(path)  # atomic
+        try:  # train.py's own outputs are written by now: a model file that cannot be written fails nothing
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.model.save(path)  # atomic
+        except OSError as exc:
+            return {"model_file": None, "model_note": f"could not be written to {path} ({exc.strerror or exc}); the edit fits again"}
         return {"model_file": str(path), "model_note": "the edit hook reuses it (no second fit)"}
 
     def prepare(self, fixes) -> None:

@@ -109,3 +109,17 @@ def test_train_bad_selection_stops_before_any_work(world):
         assert not (root / "checkpoints" / "model_sparse.pt").exists() and not (root / "train_out").exists()
     res = run("stit", "train", "--stit-root", str(root), "--every", "2", "--", "edit_video.py", *TRAIN)
     assert res.exit_code == 2 and "runs STIT's train.py" in res.output
+
+
+def test_train_succeeds_when_the_model_file_cannot_be_written(world, monkeypatch):
+    from dynode_plugin.dynamics.base import BaseDynamics
+
+    def refuse(self, path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(BaseDynamics, "save", refuse)
+    res = run("stit", "train", "--stit-root", str(world["root"]), "--every", "4", "--model", "linear", "-q", "--", "train.py", *TRAIN)
+    assert res.exit_code == 0, res.output
+    assert "dynamics model: not saved (could not be written to" in res.output and "Permission denied" in res.output
+    assert (world["root"] / "checkpoints" / "model_sparse.pt").is_file()
+    assert not (world["root"] / "checkpoints" / "model_sparse.dynode").exists()
