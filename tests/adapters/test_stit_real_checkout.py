@@ -89,10 +89,15 @@ def test_real_train_fills_frames_without_a_face_and_edit_video_reads_the_run(tmp
         for i in (5, 6, 7):  # the filled crops lie between their detected neighbours (STIT smooths them all after)
             lo, hi = B.np.minimum(centre[4], centre[8]), B.np.maximum(centre[4], centre[8])
             assert ((centre[i] >= lo - 0.05 * side) & (centre[i] <= hi + 0.05 * side)).all(), (i, centre[i], lo, hi)
-        res = CliRunner().invoke(cli, ["stit", "edit", "--stit-root", str(root), "--steps", "30", "-q", "--", "edit_video.py",
-                                       "-i", str(frames), "-o", str(tmp_path / "edits"), "-r", "real", "-en", "age",
+        saved = root / "checkpoints" / "model_real.dynode"  # the model that filled the pivots, for the edit hook
+        assert rep["model_file"] == str(saved) and saved.is_file()
+        edit_report = tmp_path / "edit.json"
+        res = CliRunner().invoke(cli, ["stit", "edit", "--stit-root", str(root), "--steps", "30", "-q", "--report-json", str(edit_report),
+                                       "--", "edit_video.py", "-i", str(frames), "-o", str(tmp_path / "edits"), "-r", "real", "-en", "age",
                                        "-er", "2", "2", "1", "--output_frames"], catch_exceptions=False)
     assert res.exit_code == 0, res.output
+    edit = json.loads(edit_report.read_text())["edit"]
+    assert edit["fitted"] is False and Path(edit["model_file"]) == saved.resolve()  # reused, not fitted again
     from dynode_plugin.video import read_frames
 
     assert len(read_frames(tmp_path / "edits" / "age" / "2.0" / "out.mp4")[0]) == 10
