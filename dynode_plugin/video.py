@@ -83,20 +83,25 @@ def _stack(arrays: Iterator[np.ndarray], source, max_frames: Optional[int], keep
     out = torch.empty(len(kept), 3, h, w, dtype=torch.float32)
     for i, a in enumerate(kept):
         scale = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}.get(a.dtype, 1.0)
-        out[i] = torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1)
-        if scale != 1.0:
-            out[i] /= scale
+        _frame_to_float(out[i], torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1), scale)
     return out.clamp_(0, 1)
+
+
+def _frame_to_float(row: torch.Tensor, frame: torch.Tensor, scale: float) -> None:
+    """``row`` (float32 ``[3,H,W]``) = ``frame`` / ``scale``, copied then divided in float32. The one place
+    this arithmetic lives: :func:`read_frames` and :func:`pixels_to_float` must give identical values
+    (``dynode metrics`` scores uint8 pixels for dlib and their float conversion for everything else)."""
+    row.copy_(frame)
+    if scale != 1.0:
+        row /= scale
 
 
 def pixels_to_float(pixels: torch.Tensor) -> torch.Tensor:
     """uint8 frames ``[N,3,H,W]`` -> float32 in [0,1]: the very values :func:`read_frames` gives
-    for 8-bit images (each frame copied to float, then divided by 255 in float32)."""
-    n, c, h, w = pixels.shape
-    out = torch.empty(n, c, h, w, dtype=torch.float32)
-    for i in range(n):  # frame by frame: no whole-clip temporaries
-        out[i] = pixels[i]
-        out[i] /= 255.0
+    for 8-bit images."""
+    out = torch.empty(pixels.shape, dtype=torch.float32)
+    for i in range(len(pixels)):  # frame by frame: no whole-clip temporaries
+        _frame_to_float(out[i], pixels[i], 255.0)
     return out
 
 

@@ -8,7 +8,6 @@ The same detector and landmarks align faces for the ArcFace encoder.
 from __future__ import annotations
 
 import copy
-
 import importlib.util
 from pathlib import Path
 from typing import Any, Dict, Optional

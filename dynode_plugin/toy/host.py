@@ -49,14 +49,14 @@ class ToyHost(Host):
         import os
 
         from .assets import load_assets
-        from .inverter import mode_steps
+        from .inverter import REALISTIC_JITTER, mode_steps
 
         env_steps = os.environ.get("DYNODE_TOY_INVERSION_STEPS")
         inversion_steps = inversion_steps or (int(env_steps) if env_steps else None)
         self.inversion = inversion or os.environ.get("DYNODE_TOY_INVERSION") or ("optimize" if inversion_steps else "encoder")
         self.inversion_steps = mode_steps(self.inversion, inversion_steps)
         if not 0 <= jitter <= 1:
-            raise DynodeInputError(f"jitter {jitter} must be a pixel-noise standard deviation in [0, 1] (realistic: 0.12)")
+            raise DynodeInputError(f"jitter {jitter} must be a pixel-noise standard deviation in [0, 1] (realistic: {REALISTIC_JITTER})")
         self.jitter = float(jitter)
         self.image_loss = IMAGE_LOSS  # weight of fit_loss (benchmarks/image_loss.py)
         if not 0 <= unobserved_loss < float("inf"):

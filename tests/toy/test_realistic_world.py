@@ -166,3 +166,22 @@ def test_smooth_edit_on_the_toy_host_uses_the_smoothing_fit_unless_the_user_chos
     assert fitted(smooth=True, hidden=24) == (24, default.window, default.smooth_sigma)
     assert fitted(smooth=True, window=4) == (default.hidden, 4, default.smooth_sigma)
     assert fitted() == (default.hidden, default.window, default.smooth_sigma)
+
+
+def test_the_realistic_jitter_named_in_help_and_errors_is_the_constant():
+    """The command lines cannot import the constant (the toy inverter loads torch; bad input answers before
+    torch), so their help texts spell its value out: kept in step with it here."""
+    from click.testing import CliRunner
+
+    from dynode_plugin.cli import build_cli
+    from dynode_plugin.errors import DynodeInputError
+    from dynode_plugin.toy.host import ToyHost
+    from dynode_plugin.toy.inverter import REALISTIC_JITTER
+
+    value = str(REALISTIC_JITTER)
+    demo_help = CliRunner().invoke(build_cli(), ["demo", "--help"]).output
+    assert f"default: {value}" in demo_help
+    host_help = next(o.help for o in ToyHost.cli_options() if o.name == "jitter")
+    assert f"({value}, the demo's realistic setting" in host_help
+    with pytest.raises(DynodeInputError, match=f"realistic: {value}"):
+        ToyHost(jitter=2.0)
